@@ -1,0 +1,280 @@
+"""
+The generic backend's kernel selection: which portable C kernel implements each `nn`
+operator, in which weight layout, with how much scratch.
+
+Each rule lowers one operator through the `LoweringContext` and returns True, or
+returns False when the generic kernels cannot implement it (another backend may). An
+operator that *no* kernel can implement for a reason the user should know (an int8
+graph before int8 kernels exist, a hybrid operator LiteRT computes differently) raises a
+MicroError naming the operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.dialects.builtin import Float32Type, FloatAttr, MemRefType, f32
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.utils.hints import isa
+
+from micro.backends.generic import abi
+from micro.dialects import kernel, nn
+from micro.dialects.quant import UniformQuantizedPerAxisType, UniformQuantizedType
+from micro.lowering.convert_nn_to_kernel import LoweringContext
+
+BACKEND = "generic"
+
+
+def _all_float(*values: SSAValue | None) -> bool:
+    return all(v is None or isinstance(nn.element_type(v), Float32Type) for v in values)
+
+
+def _require_float_activations(ctx: LoweringContext, op: Operation) -> None:
+    for value in (*op.operands, *op.results):
+        elem = nn.element_type(value)
+        if isinstance(elem, UniformQuantizedType | UniformQuantizedPerAxisType) and not (
+            isinstance(value.owner, nn.ConstantOp)
+        ):
+            raise ctx.fail(
+                op, "int8 (quantized) activations are not supported yet; use a float model"
+            )
+
+
+def _require_constant(ctx: LoweringContext, op: Operation, value: SSAValue, what: str) -> None:
+    if ctx.constant_array(value) is None:
+        raise ctx.fail(op, f"the {what} must be a constant tensor")
+
+
+def _bias(ctx: LoweringContext, op: Operation, bias: SSAValue | None) -> SSAValue | None:
+    if bias is None:
+        return None
+    _require_constant(ctx, op, bias, "bias")
+    if not _all_float(bias):
+        raise ctx.fail(op, f"a float operator needs a float bias, got {nn.element_type(bias)}")
+    return ctx.weight(bias)
+
+
+def _per_tensor_scale(filter_type: object) -> float | None:
+    """The single scale of a per-tensor (or all-equal per-axis) quantized type."""
+    if isinstance(filter_type, UniformQuantizedType):
+        return filter_type.scale.data
+    if isinstance(filter_type, UniformQuantizedPerAxisType):
+        scales = filter_type.get_scales()
+        if all(s == scales[0] for s in scales):
+            return scales[0]
+    return None
+
+
+def _conv2d(ctx: LoweringContext, op: nn.Conv2DOp) -> bool:
+    _require_float_activations(ctx, op)
+    _require_constant(ctx, op, op.filter, "filter")
+    strides = kernel.ints(op.strides)
+    dilations = kernel.ints(op.dilations)
+    pads = kernel.ints(op.pads)
+    _, out_h, out_w, _ = nn.tensor_shape(op.result)
+    _, kh, kw, in_c = nn.tensor_shape(op.filter)
+    filter_elem = nn.element_type(op.filter)
+    common = {
+        "backend": BACKEND,
+        "kernel_size": (kh, kw),
+        "strides": strides,
+        "dilations": dilations,
+        "pads": pads,
+        "activation": nn.get_activation(op),
+    }
+    if isinstance(filter_elem, Float32Type):
+        pointwise = abi.conv_is_pointwise(kh, kw, strides, pads, dilations)
+        packed = ctx.weight(op.filter, "conv2d_f32_panels", abi.pack_conv2d_f32)
+        bias = _bias(ctx, op, op.bias)
+        x = ctx.buffer(op.input)
+        y = ctx.result_buffer(op.result)
+        scratch = ctx.scratch(abi.conv2d_f32_scratch_size(out_h, out_w, kh, kw, in_c, pointwise))
+        ctx.insert(kernel.Conv2DOp(x, packed, bias, y, scratch, **common))
+        return True
+    scale = _per_tensor_scale(filter_elem)
+    if scale is None:
+        raise ctx.fail(
+            op,
+            "hybrid convolution with per-channel weight scales is not supported yet "
+            "(only per-tensor int8 weights)",
+        )
+    assert isinstance(filter_elem, UniformQuantizedType | UniformQuantizedPerAxisType)
+    if filter_elem.storage_type.width.data != 8 or _zero_points(filter_elem) != {0}:
+        raise ctx.fail(op, "hybrid convolution needs symmetric int8 weights (zero point 0)")
+    if dilations != (1, 1):
+        raise ctx.fail(
+            op,
+            "hybrid convolution with dilation is not supported "
+            "(LiteRT's hybrid kernel ignores the dilation, so there is no reference to match)",
+        )
+    w = ctx.weight(op.filter)
+    bias = _bias(ctx, op, op.bias)
+    x = ctx.buffer(op.input)
+    y = ctx.result_buffer(op.result)
+    in_n, in_h, in_w, _ = nn.tensor_shape(op.input)
+    scratch = ctx.scratch(
+        abi.conv2d_hybrid_scratch_size(in_n, in_h, in_w, in_c, out_h, out_w, kh, kw)
+    )
+    ctx.insert(
+        kernel.Conv2DHybridOp(
+            x,
+            w,
+            bias,
+            y,
+            scratch,
+            **common,
+            extra={"filter_scale": FloatAttr(scale, f32)},
+        )
+    )
+    return True
+
+
+def _zero_points(elem: UniformQuantizedType | UniformQuantizedPerAxisType) -> set[int]:
+    if isinstance(elem, UniformQuantizedType):
+        return {elem.zero_point.data}
+    return set(elem.get_zero_points())
+
+
+def _depthwise_conv2d(ctx: LoweringContext, op: nn.DepthwiseConv2DOp) -> bool:
+    _require_float_activations(ctx, op)
+    _require_constant(ctx, op, op.filter, "filter")
+    if not _all_float(op.filter):
+        raise ctx.fail(op, "hybrid depthwise convolution (int8 weights) is not supported yet")
+    _, kh, kw, _ = nn.tensor_shape(op.filter)
+    w = ctx.weight(op.filter)
+    bias = _bias(ctx, op, op.bias)
+    x = ctx.buffer(op.input)
+    y = ctx.result_buffer(op.result)
+    ctx.insert(
+        kernel.DepthwiseConv2DOp(
+            x,
+            w,
+            bias,
+            y,
+            None,
+            backend=BACKEND,
+            kernel_size=(kh, kw),
+            strides=kernel.ints(op.strides),
+            dilations=kernel.ints(op.dilations),
+            pads=kernel.ints(op.pads),
+            activation=nn.get_activation(op),
+            extra={"depth_multiplier": op.depth_multiplier},
+        )
+    )
+    return True
+
+
+def _fully_connected(ctx: LoweringContext, op: nn.FullyConnectedOp) -> bool:
+    _require_float_activations(ctx, op)
+    if not _all_float(op.weights):
+        raise ctx.fail(op, "hybrid fully connected (int8 weights) is not supported yet")
+    if ctx.constant_array(op.weights) is None:
+        raise ctx.fail(op, "the weights must be a constant tensor")
+    w = ctx.weight(op.weights)
+    bias = _bias(ctx, op, op.bias)
+    x = ctx.buffer(op.input)
+    y = ctx.result_buffer(op.result)
+    ctx.insert(
+        kernel.FullyConnectedOp(x, w, bias, y, backend=BACKEND, activation=nn.get_activation(op))
+    )
+    return True
+
+
+def _pool(ctx: LoweringContext, op: nn.AvgPool2DOp | nn.MaxPool2DOp) -> bool:
+    _require_float_activations(ctx, op)
+    count_include_pad = False
+    if isinstance(op, nn.AvgPool2DOp) and op.count_include_pad is not None:
+        count_include_pad = bool(op.count_include_pad.value.data)
+    x = ctx.buffer(op.input)
+    y = ctx.result_buffer(op.result)
+    ctx.insert(
+        kernel.Pool2DOp(
+            x,
+            y,
+            backend=BACKEND,
+            mode="avg" if isinstance(op, nn.AvgPool2DOp) else "max",
+            kernel_size=kernel.ints(op.kernel),
+            strides=kernel.ints(op.strides),
+            pads=kernel.ints(op.pads),
+            count_include_pad=count_include_pad,
+            activation=nn.get_activation(op),
+        )
+    )
+    return True
+
+
+_BINARY_FN = {
+    nn.AddOp: "add",
+    nn.SubOp: "sub",
+    nn.MulOp: "mul",
+    nn.DivOp: "div",
+    nn.MaximumOp: "maximum",
+    nn.MinimumOp: "minimum",
+}
+
+
+def _binary(ctx: LoweringContext, op: Operation) -> bool:
+    _require_float_activations(ctx, op)
+    lhs, rhs = op.operands
+    a, b = ctx.buffer(lhs), ctx.buffer(rhs)
+    y = ctx.result_buffer(op.results[0])
+    ctx.insert(
+        kernel.BinaryOp(
+            a, b, y, backend=BACKEND, fn=_BINARY_FN[type(op)], activation=nn.get_activation(op)
+        )
+    )
+    return True
+
+
+_UNARY_FN = {
+    nn.ReluOp: "relu",
+    nn.Relu6Op: "relu6",
+    nn.ReluN1To1Op: "relu_n1_to_1",
+    nn.LogisticOp: "logistic",
+    nn.TanhOp: "tanh",
+}
+
+
+def _unary(ctx: LoweringContext, op: Operation) -> bool:
+    _require_float_activations(ctx, op)
+    x = ctx.buffer(op.operands[0])
+    y = ctx.result_buffer(op.results[0])
+    ctx.insert(kernel.UnaryOp(x, y, backend=BACKEND, fn=_UNARY_FN[type(op)]))
+    return True
+
+
+def _softmax(ctx: LoweringContext, op: nn.SoftmaxOp) -> bool:
+    _require_float_activations(ctx, op)
+    x = ctx.buffer(op.input)
+    y = ctx.result_buffer(op.result)
+    ctx.insert(kernel.SoftmaxOp(x, y, backend=BACKEND, beta=op.beta.value.data))
+    return True
+
+
+def _reshape(ctx: LoweringContext, op: nn.ReshapeOp) -> bool:
+    source = ctx.buffer(op.input)
+    assert isa(source.type, MemRefType[Attribute])
+    view = ctx.insert(
+        kernel.ReshapeOp(source, MemRefType(source.type.element_type, nn.tensor_shape(op.result)))
+    )
+    view.results[0].name_hint = op.result.name_hint
+    ctx.buffers[op.result] = view.results[0]
+    return True
+
+
+_RULES: dict[type[Operation], Callable[[LoweringContext, Operation], bool]] = {
+    nn.Conv2DOp: _conv2d,  # type: ignore[dict-item]
+    nn.DepthwiseConv2DOp: _depthwise_conv2d,  # type: ignore[dict-item]
+    nn.FullyConnectedOp: _fully_connected,  # type: ignore[dict-item]
+    nn.AvgPool2DOp: _pool,  # type: ignore[dict-item]
+    nn.MaxPool2DOp: _pool,  # type: ignore[dict-item]
+    nn.SoftmaxOp: _softmax,  # type: ignore[dict-item]
+    nn.ReshapeOp: _reshape,  # type: ignore[dict-item]
+    **{kind: _binary for kind in _BINARY_FN},
+    **{kind: _unary for kind in _UNARY_FN},
+}
+
+
+def lower_op(ctx: LoweringContext, op: Operation) -> bool:
+    rule = _RULES.get(type(op))
+    return rule(ctx, op) if rule is not None else False

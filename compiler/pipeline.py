@@ -1,0 +1,128 @@
+"""
+The compilation pipeline: model file -> `nn` -> `kernel` -> planned `kernel` -> `c`.
+
+Every step is a registered pass (see `micro.registry`), so each stage can be reproduced
+with `micro-opt -p <pass>` on the IR the previous stage printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr
+from xdsl.passes import ModulePass
+from xdsl.printer import Printer
+
+from micro.config import MicroConfig
+from micro.errors import MicroError
+from micro.lowering.convert_kernel_to_c import ConvertKernelToCPass
+from micro.lowering.convert_nn_to_kernel import ConvertNNToKernelPass
+from micro.lowering.memory_plan import MemoryPlanPass
+from micro.lowering.nn_fuse_activation import NNFuseActivationPass
+from micro.registry import load_all_dialects
+
+
+def make_context() -> Context:
+    ctx = Context()
+    load_all_dialects(ctx)
+    return ctx
+
+
+def import_model(
+    fmk: str, path: str | Path, input_shapes: Mapping[str, Sequence[int]] | None = None
+) -> ModuleOp:
+    """Import a model file of framework `fmk` (converter_lite's --fmk) into `nn` IR."""
+    fmk = fmk.upper()
+    if fmk == "TFLITE":
+        from micro.frontends.tflite import import_tflite
+
+        return import_tflite(path, input_shapes)
+    if fmk == "ONNX":
+        raise MicroError("--fmk=ONNX is not supported yet; convert a .tflite model")
+    raise MicroError(f"--fmk={fmk} is not supported; use --fmk=TFLITE")
+
+
+def passes_for(config: MicroConfig) -> list[ModulePass]:
+    return [
+        NNFuseActivationPass(),
+        ConvertNNToKernelPass(target=config.target),
+        MemoryPlanPass(algorithm=config.memory_plan, preserve_inputs=config.preserve_inputs),
+        ConvertKernelToCPass(),
+    ]
+
+
+@dataclass
+class CompileStats:
+    nn_ops: int = 0
+    kernel_calls: int = 0
+    arena_size: int = 0
+    live_set_peak: int = 0
+    weight_size: int = 0
+    memory_plan: str = ""
+
+
+@dataclass
+class CompileResult:
+    module: ModuleOp
+    stats: CompileStats
+    stages: dict[str, str] = field(default_factory=dict[str, str])
+
+
+def _count(module: ModuleOp, prefix: str) -> int:
+    return sum(1 for op in module.walk() if op.name.startswith(prefix))
+
+
+def compile_module(
+    module: ModuleOp, config: MicroConfig, keep_stages: bool = False
+) -> CompileResult:
+    """Run the whole pipeline on an imported `nn` module (modified in place)."""
+    ctx = make_context()
+    stats = CompileStats(
+        nn_ops=sum(
+            1 for op in module.walk() if op.name.startswith("nn.") and op.name != "nn.constant"
+        )
+    )
+    stages: dict[str, str] = {}
+    if keep_stages:
+        stages["0-import"] = _print(module)
+    for index, compiler_pass in enumerate(passes_for(config), start=1):
+        if isinstance(compiler_pass, ConvertKernelToCPass):
+            _read_plan(module, stats)
+        compiler_pass.apply(ctx, module)
+        module.verify()
+        if keep_stages:
+            stages[f"{index}-{compiler_pass.name}"] = _print(module)
+    weight = module.attributes.get("micro.weight_size")
+    stats.weight_size = weight.value.data if isinstance(weight, IntegerAttr) else 0
+    return CompileResult(module, stats, stages)
+
+
+def _read_plan(module: ModuleOp, stats: CompileStats) -> None:
+    stats.kernel_calls = sum(
+        1 for op in module.walk() if op.name.startswith("kernel.") and "backend" in op.properties
+    )
+    for function in module.ops:
+        if not isinstance(function, func.FuncOp):
+            continue
+        arena = function.attributes.get("micro.arena_size")
+        peak = function.attributes.get("micro.live_set_peak")
+        plan = function.attributes.get("micro.memory_plan")
+        if isinstance(arena, IntegerAttr):
+            stats.arena_size = arena.value.data
+        if isinstance(peak, IntegerAttr):
+            stats.live_set_peak = peak.value.data
+        if isinstance(plan, StringAttr):
+            stats.memory_plan = plan.data
+
+
+def _print(module: ModuleOp) -> str:
+    import io
+
+    stream = io.StringIO()
+    Printer(stream=stream).print_op(module)
+    stream.write("\n")
+    return stream.getvalue()

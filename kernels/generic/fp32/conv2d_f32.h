@@ -1,0 +1,52 @@
+/*
+ * conv2d_f32.h - 2-D convolution, float32, NHWC, TFLite CONV_2D semantics.
+ *
+ *   out[b, oy, ox, oc] = act(bias[oc] + sum_{ky, kx, ic} in[b, iy, ix, ic] * W[oc, ky, kx, ic])
+ *   iy = oy * stride_h - pad_top  + ky * dilation_h   (taps outside the input contribute 0)
+ *   ix = ox * stride_w - pad_left + kx * dilation_w
+ *   act(x) = min(max(x, act_min), act_max)   (act_min=-INFINITY, act_max=INFINITY for none)
+ *
+ * Weights are *packed by the compiler* (micro.backends.generic.packing.pack_conv2d_f32),
+ * never in TFLite's OHWI order. With K = k_h * k_w * in_c and NR = MICRO_CONV_NR:
+ *   packed[(ob * K + k) * NR + j] = W[ob * NR + j][k]   for ob < ceil(out_c / NR), k < K, j < NR
+ * where k enumerates (ky, kx, ic) in that order (ic fastest), and lanes with
+ * ob * NR + j >= out_c are 0. The packed buffer holds ceil(out_c / NR) * K * NR floats.
+ *
+ * Scratch: micro_conv2d_f32_scratch_size(p) bytes (0 for a 1x1, stride-1, unpadded,
+ * undilated convolution, which multiplies the input in place).
+ */
+#ifndef MICRO_CONV2D_F32_H_
+#define MICRO_CONV2D_F32_H_
+
+#include "micro_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MICRO_CONV_NR 8  /* output channels per packed weight panel */
+#define MICRO_CONV_MC 64 /* output pixels per im2col tile */
+
+typedef struct MicroConv2dParams {
+  int32_t batch;
+  int32_t in_h, in_w, in_c;
+  int32_t out_h, out_w, out_c;
+  int32_t k_h, k_w;
+  int32_t stride_h, stride_w;
+  int32_t dilation_h, dilation_w;
+  int32_t pad_top, pad_left;
+  float act_min, act_max;
+} MicroConv2dParams;
+
+/* Bytes of scratch micro_conv2d_f32 needs:
+ *   0                                        if k_h == k_w == 1, strides 1, pads 0, dilations 1
+ *   min(out_h * out_w, MICRO_CONV_MC) * K * sizeof(float)   otherwise (K = k_h * k_w * in_c). */
+size_t micro_conv2d_f32_scratch_size(const MicroConv2dParams *p);
+
+void micro_conv2d_f32(const float *in, const float *packed_w, const float *bias, float *out,
+                      float *scratch, const MicroConv2dParams *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MICRO_CONV2D_F32_H_ */
