@@ -232,7 +232,10 @@ class DepthwiseConv2DOp(_WindowKernelOp):
 
 @irdl_op_definition
 class FullyConnectedOp(IRDLOperation):
-    """f32 fully connected layer (`micro_fully_connected_f32`), weights [out, in]."""
+    """
+    f32 fully connected layer (`micro_fully_connected_f32`). The weights are in the
+    kernel's packed panel layout [ceil(out / 8), in, 8] (see fully_connected_f32.h).
+    """
 
     name = "kernel.fully_connected"
 
@@ -267,16 +270,23 @@ class FullyConnectedOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        _check_rank(self, "weights", self.weights, 2)
+        _check_rank(self, "packed weights", self.weights, 3)
         for what, value in (
             ("input", self.input),
             ("weights", self.weights),
             ("output", self.output),
         ):
             _check_elem(self, what, value, f32)
-        out_features, in_features = memref_shape(self.weights)
+        panels, in_features, lanes = memref_shape(self.weights)
+        out_shape = memref_shape(self.output)
+        out_features = out_shape[-1] if out_shape else 1
+        if lanes != 8 or panels != -(-out_features // 8):
+            raise VerifyException(
+                f"'{self.name}' packed weights {self.weights.type} do not hold "
+                f"{out_features} outputs in panels of 8"
+            )
         in_elems = _product(memref_shape(self.input))
-        out_elems = _product(memref_shape(self.output))
+        out_elems = _product(out_shape)
         if in_elems % in_features or out_elems != in_elems // in_features * out_features:
             raise VerifyException(
                 f"'{self.name}' shapes do not match: input {self.input.type}, weights "

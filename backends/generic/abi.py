@@ -54,16 +54,22 @@ def conv2d_hybrid_scratch_size(
     return quantized + min(out_h * out_w, CONV_MC) * k_h * k_w * in_c
 
 
-def pack_conv2d_f32(filter_ohwi: np.ndarray) -> np.ndarray:
+def pack_panels_f32(weights: np.ndarray) -> np.ndarray:
     """
-    Pack an OHWI float filter into `micro_conv2d_f32`'s panel layout:
-    `packed[(ob * K + k) * NR + j] = W[ob * NR + j][k]`, zero-padded to a multiple of NR
-    output channels (see conv2d_f32.h).
+    Pack float weights with the output channel first (conv OHWI, fully connected
+    [out, in]) into the panel layout `micro_conv2d_f32` and `micro_fully_connected_f32`
+    read: `packed[ob, k, j] = W[ob * NR + j][k]` with K the other dims flattened,
+    zero-padded to a multiple of NR outputs. Returns shape [ceil(O / NR), K, NR].
     """
-    out_c = filter_ohwi.shape[0]
-    k = int(np.prod(filter_ohwi.shape[1:]))
+    out_c = weights.shape[0]
+    k = int(np.prod(weights.shape[1:]))
     blocks = -(-out_c // CONV_NR)
     padded = np.zeros((blocks * CONV_NR, k), dtype=np.float32)
-    padded[:out_c] = filter_ohwi.reshape(out_c, k)
+    padded[:out_c] = weights.reshape(out_c, k)
     # [ob, j, k] -> [ob, k, j]
-    return np.ascontiguousarray(padded.reshape(blocks, CONV_NR, k).transpose(0, 2, 1)).reshape(-1)
+    return np.ascontiguousarray(padded.reshape(blocks, CONV_NR, k).transpose(0, 2, 1))
+
+
+def pack_conv2d_f32(filter_ohwi: np.ndarray) -> np.ndarray:
+    """An OHWI filter in `micro_conv2d_f32`'s panel layout, flat (see conv2d_f32.h)."""
+    return pack_panels_f32(filter_ohwi).reshape(-1)

@@ -174,7 +174,9 @@ def _depthwise(op: kernel.DepthwiseConv2DOp) -> KernelCall:
 
 def _fully_connected(op: kernel.FullyConnectedOp) -> KernelCall:
     header, sources = _fp32("fully_connected_f32")
-    out_features, in_features = kernel.memref_shape(op.weights)
+    _, in_features, _ = kernel.memref_shape(op.weights)
+    out_shape = kernel.memref_shape(op.output)
+    out_features = out_shape[-1] if out_shape else 1
     elements = 1
     for d in kernel.memref_shape(op.input):
         elements *= d

@@ -84,7 +84,7 @@ def _conv2d(ctx: LoweringContext, op: nn.Conv2DOp) -> bool:
     }
     if isinstance(filter_elem, Float32Type):
         pointwise = abi.conv_is_pointwise(kh, kw, strides, pads, dilations)
-        packed = ctx.weight(op.filter, "conv2d_f32_panels", abi.pack_conv2d_f32)
+        packed = ctx.weight(op.filter, "conv_panels", abi.pack_conv2d_f32)
         bias = _bias(ctx, op, op.bias)
         x = ctx.buffer(op.input)
         y = ctx.result_buffer(op.result)
@@ -170,7 +170,7 @@ def _fully_connected(ctx: LoweringContext, op: nn.FullyConnectedOp) -> bool:
         raise ctx.fail(op, "hybrid fully connected (int8 weights) is not supported yet")
     if ctx.constant_array(op.weights) is None:
         raise ctx.fail(op, "the weights must be a constant tensor")
-    w = ctx.weight(op.weights)
+    w = ctx.weight(op.weights, "fc_panels", abi.pack_panels_f32)
     bias = _bias(ctx, op, op.bias)
     x = ctx.buffer(op.input)
     y = ctx.result_buffer(op.result)

@@ -6,14 +6,16 @@
  *   ix = ox * stride_w - pad_left + kx * dilation_w
  *   act(x) = min(max(x, act_min), act_max)   (act_min=-INFINITY, act_max=INFINITY for none)
  *
- * Weights are *packed by the compiler* (micro.backends.generic.packing.pack_conv2d_f32),
+ * Weights are *packed by the compiler* (micro.backends.generic.abi.pack_panels_f32),
  * never in TFLite's OHWI order. With K = k_h * k_w * in_c and NR = MICRO_CONV_NR:
  *   packed[(ob * K + k) * NR + j] = W[ob * NR + j][k]   for ob < ceil(out_c / NR), k < K, j < NR
  * where k enumerates (ky, kx, ic) in that order (ic fastest), and lanes with
  * ob * NR + j >= out_c are 0. The packed buffer holds ceil(out_c / NR) * K * NR floats.
  *
- * Scratch: micro_conv2d_f32_scratch_size(p) bytes (0 for a 1x1, stride-1, unpadded,
- * undilated convolution, which multiplies the input in place).
+ * Scratch: micro_conv2d_f32_scratch_size(p) bytes (0 for a 1x1, stride-1, undilated
+ * convolution with no padding on any side, which multiplies the input in place).
+ * bias may be NULL. Each output sums from 0 over k in order and adds the bias last
+ * (TFLite's reference order).
  */
 #ifndef MICRO_CONV2D_F32_H_
 #define MICRO_CONV2D_F32_H_
