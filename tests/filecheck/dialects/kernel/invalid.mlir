@@ -25,10 +25,18 @@ kernel.conv2d_hybrid %x : memref<1x8x8x3xf32>, %w : memref<4x3x3x3xi8> -> %y : m
 // -----
 
 %x = memref.alloc() : memref<1x64xf32>
-%w = memref.alloc() : memref<10x60xf32>
+%w = memref.alloc() : memref<2x60x8xf32>
 %y = memref.alloc() : memref<1x10xf32>
 // CHECK: 'kernel.fully_connected' shapes do not match
-kernel.fully_connected %x : memref<1x64xf32>, %w : memref<10x60xf32> -> %y : memref<1x10xf32> {backend = "generic"}
+kernel.fully_connected %x : memref<1x64xf32>, %w : memref<2x60x8xf32> -> %y : memref<1x10xf32> {backend = "generic"}
+
+// -----
+
+%x = memref.alloc() : memref<1x64xf32>
+%w = memref.alloc() : memref<1x64x8xf32>
+%y = memref.alloc() : memref<1x10xf32>
+// CHECK: 'kernel.fully_connected' packed weights memref<1x64x8xf32> do not hold 10 outputs in panels of 8
+kernel.fully_connected %x : memref<1x64xf32>, %w : memref<1x64x8xf32> -> %y : memref<1x10xf32> {backend = "generic"}
 
 // -----
 

@@ -28,10 +28,10 @@ kernel.pool2d %d : memref<1x8x8x4xf32> -> %p : memref<1x4x4x4xf32> {backend = "g
 
 // CHECK: %r = kernel.reshape %p : memref<1x4x4x4xf32> to memref<1x64xf32>
 %r = kernel.reshape %p : memref<1x4x4x4xf32> to memref<1x64xf32>
-%fw = memref.get_global @fw : memref<10x64xf32>
+%fw = memref.get_global @fw : memref<2x64x8xf32>
 %f = memref.alloc() : memref<1x10xf32>
-// CHECK: kernel.fully_connected %r : memref<1x64xf32>, %fw : memref<10x64xf32> -> %f : memref<1x10xf32> {backend = "generic"}
-kernel.fully_connected %r : memref<1x64xf32>, %fw : memref<10x64xf32> -> %f : memref<1x10xf32> {backend = "generic"}
+// CHECK: kernel.fully_connected %r : memref<1x64xf32>, %fw : memref<2x64x8xf32> -> %f : memref<1x10xf32> {backend = "generic"}
+kernel.fully_connected %r : memref<1x64xf32>, %fw : memref<2x64x8xf32> -> %f : memref<1x10xf32> {backend = "generic"}
 // CHECK: kernel.binary %f : memref<1x10xf32>, %f : memref<1x10xf32> -> %f : memref<1x10xf32> {backend = "generic", fn = "add"}
 kernel.binary %f : memref<1x10xf32>, %f : memref<1x10xf32> -> %f : memref<1x10xf32> {backend = "generic", fn = "add"}
 // CHECK: kernel.unary %f : memref<1x10xf32> -> %f : memref<1x10xf32> {backend = "generic", fn = "relu6"}
