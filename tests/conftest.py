@@ -1,0 +1,178 @@
+"""
+Shared helpers for micro's pytest suite: where the shared models are, which C compilers
+exist, and how to convert a model, build the generated project and run its benchmark.
+
+Models come from `../shared/models` (beside the repository); tests that need them skip
+with that reason when the folder is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MODELS = REPO.parent / "shared" / "models"
+EXAMPLES = REPO / "examples"
+
+SANITIZE_FLAGS = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+SANITIZE_ENV = {
+    "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
+    "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1",
+}
+
+
+def require_models() -> Path:
+    if not MODELS.is_dir():
+        pytest.skip(f"shared models folder {MODELS} is absent")
+    return MODELS
+
+
+def compilers() -> list[str]:
+    """C compilers to build with: gcc always, clang too when installed."""
+    found = [c for c in ("gcc", "clang") if shutil.which(c)]
+    return found or ["cc"]
+
+
+def clang_can_sanitize() -> bool:
+    return shutil.which("clang") is not None and _probe_sanitizer("clang")
+
+
+def _probe_sanitizer(compiler: str) -> bool:
+    probe = Path(os.environ.get("TMPDIR", "/tmp")) / f"micro-sanitizer-probe-{compiler}"
+    source = probe.with_suffix(".c")
+    source.write_text("int main(void) { return 0; }\n")
+    result = subprocess.run(
+        [compiler, *SANITIZE_FLAGS.split(), str(source), "-o", str(probe)],
+        capture_output=True,
+    )
+    return result.returncode == 0
+
+
+@dataclass(frozen=True)
+class Build:
+    project: Path
+    build_dir: Path
+
+    @property
+    def benchmark(self) -> Path:
+        return self.build_dir / "benchmark"
+
+    @property
+    def weights(self) -> Path:
+        return self.project / "src" / "net.bin"
+
+
+def convert(
+    model: Path, out: Path, config: Path | None = None, extra: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run micro-convert as a user would (its console script), return the result."""
+    argv = [
+        str(Path(sys.executable).parent / "micro-convert"),
+        "--fmk=TFLITE",
+        f"--modelFile={model}",
+        f"--outputFile={out}",
+        *([f"--configFile={config}"] if config else []),
+        *extra,
+    ]
+    return subprocess.run(argv, capture_output=True, text=True)
+
+
+def cmake_build(project: Path, build_dir: Path, compiler: str, sanitize: bool = False) -> Build:
+    """Configure and build a generated project with warnings as errors."""
+    flags = "-std=c99 -Wall -Wextra -Werror"
+    build_type = "Release"
+    if sanitize:
+        flags += f" {SANITIZE_FLAGS} -g -O1"
+        build_type = "Debug"
+    configure = [
+        "cmake",
+        "-S",
+        str(project),
+        "-B",
+        str(build_dir),
+        f"-DCMAKE_C_COMPILER={compiler}",
+        f"-DCMAKE_BUILD_TYPE={build_type}",
+        f"-DCMAKE_C_FLAGS={flags}",
+        "-DMICRO_WERROR=ON",
+    ]
+    if sanitize:
+        configure.append(f"-DCMAKE_EXE_LINKER_FLAGS={SANITIZE_FLAGS}")
+    result = subprocess.run(configure, capture_output=True, text=True)
+    assert result.returncode == 0, f"cmake configure failed:\n{result.stdout}\n{result.stderr}"
+    result = subprocess.run(
+        ["cmake", "--build", str(build_dir), "-j", "2"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"build failed:\n{result.stdout}\n{result.stderr}"
+    return Build(project, build_dir)
+
+
+def run_benchmark(
+    build: Build,
+    inputs: Sequence[np.ndarray],
+    work: Path,
+    output_dtypes: Sequence[np.dtype],
+    output_sizes: Sequence[int],
+    sanitize: bool = False,
+    calib: Path | None = None,
+    loops: int = 1,
+) -> tuple[list[np.ndarray], subprocess.CompletedProcess[str]]:
+    """Run the project's benchmark on `inputs`; return the dumped outputs (flat)."""
+    paths = []
+    for i, array in enumerate(inputs):
+        path = work / f"input{i}.bin"
+        path.write_bytes(np.ascontiguousarray(array).tobytes())
+        paths.append(str(path))
+    dump = work / "outputs.bin"
+    argv = [
+        str(build.benchmark),
+        ",".join(paths),
+        str(build.weights),
+        str(loops),
+        str(calib) if calib else "-",
+        "1",
+        "0",
+        "0",
+        "0.9999",
+        str(dump),
+    ]
+    env = dict(os.environ, **(SANITIZE_ENV if sanitize else {}))
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, f"benchmark failed:\n{result.stdout}\n{result.stderr}"
+    assert "run success" in result.stdout
+    raw = dump.read_bytes()
+    outputs, offset = [], 0
+    for dtype, count in zip(output_dtypes, output_sizes, strict=True):
+        nbytes = np.dtype(dtype).itemsize * count
+        outputs.append(np.frombuffer(raw[offset : offset + nbytes], dtype=dtype).copy())
+        offset += nbytes
+    assert offset == len(raw), f"dump holds {len(raw)} bytes, expected {offset}"
+    return outputs, result
+
+
+def assert_close_fp32(
+    actual: np.ndarray,
+    reference: np.ndarray,
+    rel: float = 1e-5,
+    abs_: float = 1e-6,
+    what: str = "output",
+) -> None:
+    """|y - ref| <= rel * max|ref| + abs_, per tensor (the project's fp32 criterion)."""
+    actual = actual.astype(np.float64).reshape(-1)
+    reference = reference.astype(np.float64).reshape(-1)
+    assert actual.shape == reference.shape
+    bound = rel * float(np.max(np.abs(reference), initial=0.0)) + abs_
+    error = np.abs(actual - reference)
+    worst = int(np.argmax(error)) if error.size else 0
+    assert float(error.max(initial=0.0)) <= bound, (
+        f"{what}: max |y - ref| = {error.max():.3e} at {worst} "
+        f"(y={actual[worst]!r}, ref={reference[worst]!r}) exceeds {bound:.3e}"
+    )
