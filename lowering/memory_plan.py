@@ -23,7 +23,8 @@ Lifetimes run from a buffer's first use to its last use, in operation order. A
 Graph outputs live to the end; graph inputs live from the start and, unless
 `preserve-inputs` is set, may be overwritten once no kernel reads them any more (as in
 TFLite Micro). An element-wise kernel writes in place over an operand of the same size
-that dies at that kernel, so the two share bytes. The algorithm is looked up by name in
+that dies at that kernel, so the two share bytes; so does the hybrid convolution's int8
+copy of its input (`in_place_candidates`). The algorithm is looked up by name in
 `memory_planning.ALGORITHMS`. The function records the arena size, the live-set peak
 (the lower bound no plan beats) and the algorithm used.
 """
@@ -70,19 +71,21 @@ def root_of(value: SSAValue) -> SSAValue:
     return value
 
 
-def _in_place_operands(op: Operation) -> tuple[SSAValue, ...]:
-    """Operands whose bytes the kernel `op` may overwrite with its output."""
+def in_place_candidates(op: Operation) -> list[tuple[SSAValue, SSAValue, bool]]:
+    """
+    (buffer, operand, same_size): buffers `op` writes that may take the bytes of an
+    operand that dies at `op`, as the kernel's contract allows. An element-wise kernel's
+    output may overwrite an operand of the same size; the hybrid convolution's scratch
+    (the int8 copy of its input) may overwrite its input when the batch is 1, if it fits.
+    """
     if isinstance(op, kernel.BinaryOp):
-        return (op.lhs, op.rhs)
+        return [(op.output, op.lhs, True), (op.output, op.rhs, True)]
     if isinstance(op, kernel.UnaryOp | kernel.SoftmaxOp):
-        return (op.input,)
-    return ()
-
-
-def _output_of(op: Operation) -> SSAValue | None:
-    if isinstance(op, kernel.BinaryOp | kernel.UnaryOp | kernel.SoftmaxOp):
-        return op.output
-    return None
+        return [(op.output, op.input, True)]
+    if isinstance(op, kernel.Conv2DHybridOp) and op.scratch is not None:
+        if kernel.memref_shape(op.input)[0] == 1:
+            return [(op.scratch, op.input, False)]
+    return []
 
 
 @dataclass
@@ -138,29 +141,32 @@ class _Planner:
         return buffers
 
     def merge_in_place(self, buffers: dict[SSAValue, _Buffer]) -> None:
-        """Let element-wise kernels write over an operand that dies there."""
+        """Let kernels write over an operand that dies at them (see in_place_candidates)."""
         for i, op in enumerate(self.ops):
-            out = _output_of(op)
-            if out is None or root_of(out) is not out or out not in buffers:
-                continue
-            for operand in _in_place_operands(op):
+            for target, operand, same_size in in_place_candidates(op):
+                if target not in buffers or root_of(target) is not target:
+                    continue
                 root = self.find(root_of(operand))
-                if root not in buffers or root is self.find(out):
+                if root not in buffers or root is self.find(target):
                     continue
-                operand_buf = buffers[root]
-                is_input = any(isinstance(u.operation, kernel.InputOp) for u in root.uses)
-                if operand_buf.end != i or operand_buf.size != buffers[out].size:
-                    continue
-                if is_input and self.preserve_inputs:
-                    continue
-                if operand.type != out.type and buffer_bytes(operand.type) != buffer_bytes(
-                    out.type
+                operand_buf, target_buf = buffers[root], buffers[target]
+                if operand_buf.end != i:
+                    continue  # the operand is still needed after this kernel
+                if self.preserve_inputs and any(
+                    isinstance(u.operation, kernel.InputOp) for u in root.uses
                 ):
                     continue
-                # `out` takes over `root`'s bytes: one buffer living across both.
-                out_buf = buffers.pop(out)
-                operand_buf.end = out_buf.end
-                self.merged[out] = root
+                fits = (
+                    target_buf.size == operand_buf.size
+                    if same_size
+                    else target_buf.size <= operand_buf.size
+                )
+                if not fits:
+                    continue
+                # `target` takes over `root`'s bytes: one buffer living across both.
+                buffers.pop(target)
+                operand_buf.end = max(operand_buf.end, target_buf.end)
+                self.merged[target] = root
                 break
 
 

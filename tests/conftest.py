@@ -176,3 +176,51 @@ def assert_close_fp32(
         f"{what}: max |y - ref| = {error.max():.3e} at {worst} "
         f"(y={actual[worst]!r}, ref={reference[worst]!r}) exceeds {bound:.3e}"
     )
+
+
+def naive_live_set(model: Path) -> int:
+    """
+    The naive live set of a .tflite (as ../shared/models/MANIFEST.md defines it): the
+    largest sum of non-constant tensor bytes live at one operator, in the file's order,
+    with no aliasing. Computed from the file alone, independently of micro.
+    """
+    import tflite
+
+    sizes = {
+        tflite.TensorType.FLOAT32: 4,
+        tflite.TensorType.INT8: 1,
+        tflite.TensorType.UINT8: 1,
+        tflite.TensorType.INT16: 2,
+        tflite.TensorType.INT32: 4,
+        tflite.TensorType.INT64: 8,
+    }
+    model_fb = tflite.Model.GetRootAs(model.read_bytes(), 0)
+    graph = model_fb.Subgraphs(0)
+    n_ops = graph.OperatorsLength()
+
+    def constant(t: int) -> bool:
+        buffer = graph.Tensors(t).Buffer()
+        return buffer > 0 and model_fb.Buffers(buffer).DataLength() > 0
+
+    first: dict[int, int] = {int(t): 0 for t in graph.InputsAsNumpy()}
+    last: dict[int, int] = {}
+    for i in range(n_ops):
+        op = graph.Operators(i)
+        for t in map(int, op.InputsAsNumpy()):
+            if t >= 0 and not constant(t):
+                first.setdefault(t, i)
+                last[t] = i
+        for t in map(int, op.OutputsAsNumpy()):
+            first.setdefault(t, i)
+            last.setdefault(t, i)
+    for t in map(int, graph.OutputsAsNumpy()):
+        last[t] = n_ops - 1
+
+    def nbytes(t: int) -> int:
+        tensor = graph.Tensors(t)
+        return int(np.prod(tensor.ShapeAsNumpy())) * sizes[tensor.Type()]
+
+    return max(
+        sum(nbytes(t) for t in first if first[t] <= i <= last.get(t, first[t]))
+        for i in range(n_ops)
+    )

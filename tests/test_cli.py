@@ -58,7 +58,7 @@ def digits_convert(tmp_path: Path, *extra: str, config: str | None = GOOD_CFG):
 def test_convert_prints_arena_and_weights(tmp_path: Path) -> None:
     result = digits_convert(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "arena: 7680 bytes" in result.stdout
+    assert "arena: 3072 bytes" in result.stdout
     assert "weights: 9136 bytes (src/net.bin)" in result.stdout
     assert result.stdout.rstrip().endswith("CONVERT RESULT SUCCESS:0")
     out = tmp_path / "out"
@@ -82,7 +82,7 @@ def test_convert_prints_arena_and_weights(tmp_path: Path) -> None:
     # Only the kernels the graph calls are copied.
     kernels = sorted(p.name for p in (out / "src" / "kernels").glob("*.c"))
     assert kernels == ["conv2d_f32.c", "fully_connected_f32.c", "pool2d_f32.c", "softmax_f32.c"]
-    assert "NET_ARENA_SIZE 7680" in (out / "src" / "net.h").read_text()
+    assert "NET_ARENA_SIZE 3072" in (out / "src" / "net.h").read_text()
 
 
 def test_config_file_is_optional(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ from conftest import (
     cmake_build,
     compilers,
     convert,
+    naive_live_set,
     run_benchmark,
 )
 
@@ -212,3 +213,19 @@ def test_benchmark_reports_error_against_calibration_file(
     )
     assert "compare outputs success." in result.stdout
     assert "max abs error" in result.stdout.lower() or "max absolute error" in result.stdout.lower()
+
+
+@pytest.mark.parametrize("name", FLOAT_MODELS)
+def test_arena_is_at_most_the_naive_live_set(name: str) -> None:
+    """
+    micro's arena (all activation and scratch memory) never exceeds the naive live set
+    computed from the file: reshapes are views, element-wise kernels and the hybrid
+    convolution's int8 input copy work in place, convolutions need no im2col buffer.
+    """
+    from micro.config import MicroConfig
+    from micro.pipeline import compile_module, import_model
+
+    model = model_path(name)
+    result = compile_module(import_model("TFLITE", model), MicroConfig())
+    naive = naive_live_set(model)
+    assert result.stats.arena_size <= naive, (result.stats.arena_size, naive)

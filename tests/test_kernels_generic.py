@@ -27,6 +27,7 @@ from micro.backends.generic.abi import (
     conv2d_f32_scratch_size,
     conv2d_hybrid_scratch_size,
     conv_is_pointwise,
+    conv_reads_padding,
     pack_conv2d_f32,
     pack_panels_f32,
 )
@@ -444,8 +445,9 @@ def check_conv(builds, cfg, case, tmp_path, seed):
         tmp_path,
     )
     (scratch,) = struct.unpack_from("<Q", out)
-    pointwise = conv_is_pointwise(kh, kw, stride, g["all_pads"], dil)
-    assert scratch == conv2d_f32_scratch_size(g["oh"], g["ow"], kh, kw, c, pointwise)
+    pt, pb, pl, pr = g["all_pads"]
+    reads = conv_reads_padding((h, w), (g["oh"], g["ow"]), (kh, kw), stride, dil, (pt, pl, pb, pr))
+    assert scratch == conv2d_f32_scratch_size(c, reads)
     y = np.frombuffer(out, np.float32, offset=8).reshape(b, g["oh"], g["ow"], oc)
     assert_close(y, conv_ref(x, wt, bias, stride, dil, g["pads"], (g["oh"], g["ow"]), act))
 
@@ -512,11 +514,13 @@ def test_conv_scratch_size_matches_abi(builds, kernel, tmp_path):
         params = conv_params(b, h, w, c, oh, ow, 5, kh, kw, (s, s), (d, d), (pt, pl), "none")
         out = run_driver(exe, struct.pack("<i", 1) + params, tmp_path)
         (got,) = struct.unpack("<Q", out)
+        pt, pb, pl, pr = pads
+        pointwise = conv_is_pointwise(kh, kw, (s, s), (pt, pl, pb, pr), (d, d))
         if kernel == "conv2d_f32":
-            pointwise = conv_is_pointwise(kh, kw, (s, s), pads, (d, d))
-            want = conv2d_f32_scratch_size(oh, ow, kh, kw, c, pointwise)
+            reads = conv_reads_padding((h, w), (oh, ow), (kh, kw), (s, s), (d, d), (pt, pl, pb, pr))
+            want = conv2d_f32_scratch_size(c, reads)
         else:
-            want = conv2d_hybrid_scratch_size(b, h, w, c, oh, ow, kh, kw)
+            want = conv2d_hybrid_scratch_size(b, h, w, c, oh, ow, kh, kw, pointwise)
         assert got == want, f"case {i}: {SCRATCH_GRID[i]}"
 
 
@@ -572,8 +576,8 @@ HYBRID_SAN = [1, 2, 3, 4, 6]
 
 def check_hybrid(builds, cfg, case, tmp_path, seed):
     b, h, w, c, oc, (kh, kw), s, pad, act, kind = case
-    oh, pt, _ = out_and_pads(h, kh, s, 1, pad)
-    ow, pl, _ = out_and_pads(w, kw, s, 1, pad)
+    oh, pt, pb = out_and_pads(h, kh, s, 1, pad)
+    ow, pl, pr = out_and_pads(w, kw, s, 1, pad)
     rng = np.random.default_rng(seed)
     x = (rng.standard_normal((b, h, w, c)) * 3).astype(np.float32)
     if kind == "ties":  # range 127 makes inv == 1, so x.5 values are exact ties
@@ -596,7 +600,8 @@ def check_hybrid(builds, cfg, case, tmp_path, seed):
     )
     out = run_driver(exe, payload, tmp_path)
     (scratch,) = struct.unpack_from("<Q", out)
-    assert scratch == conv2d_hybrid_scratch_size(b, h, w, c, oh, ow, kh, kw)
+    pointwise = conv_is_pointwise(kh, kw, (s, s), (pt, pl, pb, pr), (1, 1))
+    assert scratch == conv2d_hybrid_scratch_size(b, h, w, c, oh, ow, kh, kw, pointwise)
     y = np.frombuffer(out, np.float32, offset=8).reshape(b, oh, ow, oc)
     ref = hybrid_ref(x, wt, w_scale, bias, (s, s), (pt, pl), (oh, ow), act)
     np.testing.assert_array_equal(y, ref)
@@ -920,4 +925,6 @@ def test_kernel_object_is_self_contained(cfg, kernel, tmp_path):
         elif kind == "T":
             assert name.startswith("micro_"), f"{kernel} exports {name}"
         else:
-            assert kind == "t", f"{kernel} defines data symbol {name} ({kind})"
+            # local code, or local read-only constants (a table in flash); never
+            # mutable or exported data
+            assert kind in ("t", "r"), f"{kernel} defines data symbol {name} ({kind})"

@@ -18,8 +18,8 @@ MICRO_ALIGN = 16
 CONV_NR = 8
 """Output channels per packed weight panel (`MICRO_CONV_NR`)."""
 
-CONV_MC = 64
-"""Output pixels per im2col tile (`MICRO_CONV_MC`)."""
+HYBRID_MC = 64
+"""Output pixels per int8 im2col tile of the hybrid convolution (`MICRO_HYBRID_MC`)."""
 
 
 def align_up(n: int, alignment: int = MICRO_ALIGN) -> int:
@@ -33,25 +33,50 @@ def conv_is_pointwise(
     pads: tuple[int, int, int, int],
     dilation: tuple[int, int],
 ) -> bool:
-    """True when the convolution multiplies the input in place (no im2col)."""
+    """1x1, stride 1, no padding on any side, no dilation."""
     return (k_h, k_w) == (1, 1) and stride == (1, 1) and not any(pads) and dilation == (1, 1)
 
 
-def conv2d_f32_scratch_size(
-    out_h: int, out_w: int, k_h: int, k_w: int, in_c: int, pointwise: bool
-) -> int:
-    """`micro_conv2d_f32_scratch_size`: bytes of im2col tile."""
-    if pointwise:
-        return 0
-    return min(out_h * out_w, CONV_MC) * k_h * k_w * in_c * 4
+def conv_reads_padding(
+    in_hw: tuple[int, int],
+    out_hw: tuple[int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    pads: tuple[int, int, int, int],
+) -> bool:
+    """Does some tap of some output pixel fall outside the input?"""
+    top, left = pads[0], pads[1]
+    last_y = (out_hw[0] - 1) * stride[0] - top + (kernel[0] - 1) * dilation[0]
+    last_x = (out_hw[1] - 1) * stride[1] - left + (kernel[1] - 1) * dilation[1]
+    return top > 0 or left > 0 or last_y >= in_hw[0] or last_x >= in_hw[1]
+
+
+CONV_ZEROS = 256
+"""Input channels the conv kernel's built-in zero row covers (`MICRO_CONV_ZEROS`)."""
+
+
+def conv2d_f32_scratch_size(in_c: int, reads_padding: bool) -> int:
+    """`micro_conv2d_f32_scratch_size`: a zero row for padding taps, if in_c is large."""
+    return in_c * 4 if reads_padding and in_c > CONV_ZEROS else 0
 
 
 def conv2d_hybrid_scratch_size(
-    batch: int, in_h: int, in_w: int, in_c: int, out_h: int, out_w: int, k_h: int, k_w: int
+    batch: int,
+    in_h: int,
+    in_w: int,
+    in_c: int,
+    out_h: int,
+    out_w: int,
+    k_h: int,
+    k_w: int,
+    pointwise: bool,
 ) -> int:
     """`micro_conv2d_hybrid_scratch_size`: quantized input, then int8 im2col rows."""
     quantized = align_up(batch * in_h * in_w * in_c)
-    return quantized + min(out_h * out_w, CONV_MC) * k_h * k_w * in_c
+    if pointwise:
+        return quantized
+    return quantized + min(out_h * out_w, HYBRID_MC) * k_h * k_w * in_c
 
 
 def pack_panels_f32(weights: np.ndarray) -> np.ndarray:

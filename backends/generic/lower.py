@@ -83,12 +83,15 @@ def _conv2d(ctx: LoweringContext, op: nn.Conv2DOp) -> bool:
         "activation": nn.get_activation(op),
     }
     if isinstance(filter_elem, Float32Type):
-        pointwise = abi.conv_is_pointwise(kh, kw, strides, pads, dilations)
         packed = ctx.weight(op.filter, "conv_panels", abi.pack_conv2d_f32)
         bias = _bias(ctx, op, op.bias)
         x = ctx.buffer(op.input)
         y = ctx.result_buffer(op.result)
-        scratch = ctx.scratch(abi.conv2d_f32_scratch_size(out_h, out_w, kh, kw, in_c, pointwise))
+        _, in_h, in_w, _ = nn.tensor_shape(op.input)
+        reads_padding = abi.conv_reads_padding(
+            (in_h, in_w), (out_h, out_w), (kh, kw), strides, dilations, pads
+        )
+        scratch = ctx.scratch(abi.conv2d_f32_scratch_size(in_c, reads_padding))
         ctx.insert(kernel.Conv2DOp(x, packed, bias, y, scratch, **common))
         return True
     scale = _per_tensor_scale(filter_elem)
@@ -112,8 +115,9 @@ def _conv2d(ctx: LoweringContext, op: nn.Conv2DOp) -> bool:
     x = ctx.buffer(op.input)
     y = ctx.result_buffer(op.result)
     in_n, in_h, in_w, _ = nn.tensor_shape(op.input)
+    pointwise = abi.conv_is_pointwise(kh, kw, strides, pads, dilations)
     scratch = ctx.scratch(
-        abi.conv2d_hybrid_scratch_size(in_n, in_h, in_w, in_c, out_h, out_w, kh, kw)
+        abi.conv2d_hybrid_scratch_size(in_n, in_h, in_w, in_c, out_h, out_w, kh, kw, pointwise)
     )
     ctx.insert(
         kernel.Conv2DHybridOp(

@@ -1,13 +1,21 @@
 /*
- * conv2d_f32.c - float32 NHWC convolution: im2col into a tile of MICRO_CONV_MC output
- * pixels, then a register-blocked GEMM against the packed weight panels (conv2d_f32.h).
+ * conv2d_f32.c - float32 NHWC convolution as an implicit GEMM against the packed weight
+ * panels (conv2d_f32.h).
  *
  * The micro-kernel computes an MR x (NP * 8) block of outputs (MR pixels, NP packed
  * panels of MICRO_CONV_NR = 8 output channels) with accumulators held in a small local
  * array whose every access uses a constant index, so the compiler keeps it in vector
- * registers and vectorizes the 8-lane updates. Partial tiles (fewer than MR pixels or
- * fewer than NP * 8 valid channels) still compute a full block - missing rows re-read
- * the last valid row, missing lanes multiply zero padding - and only store what is valid.
+ * registers and vectorizes the 8-lane updates. The GEMM's A matrix (im2col) is never
+ * built: for each kernel tap (ky, kx) every pixel of the block reads in_c contiguous
+ * input channels straight from the input, through a small table of per-tap row pointers;
+ * a tap in the padding points at a row of zeros (static, or the only scratch when in_c
+ * exceeds MICRO_CONV_ZEROS). Partial blocks (fewer
+ * than MR pixels or fewer than NP * 8 valid channels) still compute a full block - missing
+ * rows re-read the last valid row, missing lanes multiply zero padding - and only store
+ * what is valid.
+ *
+ * Each output is summed from 0 in k = (ky, kx, ic) order and the bias is added last, as
+ * in TFLite's reference Conv; without FMA contraction the results are bit-identical.
  */
 #include "conv2d_f32.h"
 
@@ -55,52 +63,144 @@
  * turned it into whole-vector operations, then lets the leftover vector loop be unrolled.
  * clang fully unrolls early regardless and its SLP vectorizer finds the lanes. */
 #if defined(__clang__)
+/* clang would vectorize the channel loop across k (the wrong dimension, with gathers). */
+#define CHANNELS _Pragma("clang loop vectorize(disable) interleave(disable)")
 #define UNROLL _Pragma("unroll")
 #define LANES
 #elif defined(__GNUC__)
+#define CHANNELS
 #define UNROLL _Pragma("GCC unroll 16")
 #define LANES _Pragma("GCC unroll 4")
 #else
+#define CHANNELS
 #define UNROLL
 #define LANES
 #endif
 
-/*
- * c[i * ldc + j] = act((sum_k a[i * lda + k] * b_p[k * NR + j']) + bias[j])   (i < mr, j < nc)
- * summed from 0 in k order, the bias added last: TFLite's reference Conv order, so without
- * FMA contraction each output equals the reference's bit for bit.
- * where output column j lives in panel p = j / NR, lane j' = j % NR; panel p starts at
- * b + p * b_stride. bias_blk holds NB floats (zeros past the valid channels).
- */
-static void gemm_block(int32_t K, const float *a, size_t lda, int32_t mr, const float *b,
-                       size_t b_stride, const float *bias_blk, float *c, size_t ldc, int32_t nc,
-                       float lo, float hi) {
-  const float *ap[MR];
-  const float *bp[MICRO_CONV_NP];
-  float acc[MR][NB];
-  int32_t i, j, k, q;
+/* Does any tap of any output pixel fall outside the input (into the padding)? */
+static int conv_reads_padding(const MicroConv2dParams *p) {
+  const int32_t last_y = (p->out_h - 1) * p->stride_h - p->pad_top + (p->k_h - 1) * p->dilation_h;
+  const int32_t last_x = (p->out_w - 1) * p->stride_w - p->pad_left + (p->k_w - 1) * p->dilation_w;
+  return p->pad_top > 0 || p->pad_left > 0 || last_y >= p->in_h || last_x >= p->in_w;
+}
 
-  for (i = 0; i < MR; ++i) ap[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
-  for (q = 0; q < MICRO_CONV_NP; ++q) bp[q] = b + (size_t)q * b_stride;
-  for (i = 0; i < MR; ++i)
-    for (j = 0; j < NB; ++j) acc[i][j] = 0.0f;
+/* The zero row padding taps read, for up to MICRO_CONV_ZEROS input channels. */
+static const float conv_zeros[MICRO_CONV_ZEROS];
 
-  for (k = 0; k < K; ++k) {
+size_t micro_conv2d_f32_scratch_size(const MicroConv2dParams *p) {
+  return conv_reads_padding(p) && p->in_c > MICRO_CONV_ZEROS ? (size_t)p->in_c * sizeof(float)
+                                                               : 0;
+}
+
+/* Taps per block are processed in groups of at most TG, so the row-pointer table stays
+ * small (TG * MR pointers on the stack) whatever the kernel size. */
+#define TG 16
+
+/* Output pixels per tile: their inputs are reused from L1 by every panel group. */
+#define TILE_M 64
+
+/* Where each of the MR pixels of a block (from output pixel m0 on, mr of them valid)
+ * starts reading; rows past mr repeat the last valid pixel. */
+typedef struct {
+  int32_t iy0[MR], ix0[MR];
+} BlockOrigin;
+
+static void block_origin(const MicroConv2dParams *p, int32_t m0, int32_t mr, BlockOrigin *o) {
+  int32_t oy = m0 / p->out_w, ox = m0 % p->out_w, i;
+  for (i = 0; i < MR; ++i) {
+    o->iy0[i] = oy * p->stride_h - p->pad_top;
+    o->ix0[i] = ox * p->stride_w - p->pad_left;
+    if (i + 1 < mr && ++ox == p->out_w) {
+      ox = 0;
+      ++oy;
+    }
+  }
+}
+
+/* Fill rows[t * MR + i] for taps [t0, t0 + nt) of the block: pixel i's in_c input
+ * channels at that tap, or the zero row when the tap lies in the padding. */
+static void tap_rows(const MicroConv2dParams *p, const float *in, const float *zeros,
+                     const BlockOrigin *o, int32_t t0, int32_t nt, const float **rows) {
+  int32_t t, i;
+  for (t = 0; t < nt; ++t) {
+    const int32_t ky = (t0 + t) / p->k_w, kx = (t0 + t) % p->k_w;
+    for (i = 0; i < MR; ++i) {
+      const int32_t iy = o->iy0[i] + ky * p->dilation_h;
+      const int32_t ix = o->ix0[i] + kx * p->dilation_w;
+      rows[t * MR + i] = (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
+                             ? in + ((size_t)iy * p->in_w + ix) * p->in_c
+                             : zeros;
+    }
+  }
+}
+
+/* 1x1, stride 1, no padding, no dilation: pixel m reads input row m. */
+static int conv_is_pointwise(const MicroConv2dParams *p) {
+  return p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
+         p->pad_left == 0 && p->dilation_h == 1 && p->dilation_w == 1 && p->out_h == p->in_h &&
+         p->out_w == p->in_w;
+}
+
+/* acc[i][j] += sum_c r[i][c] * W[j][k0 + c] over one tap's C channels, c in order. An
+ * always-inlined helper: acc must stay in registers, which a call through memory would
+ * prevent. */
+MICRO_ALWAYS_INLINE void accumulate_taps(const float *const *rows, int32_t C, size_t k0,
+                                         const float *const *bp, float acc[MR][NB]) {
+  const float *r[MR];
+  int32_t i, j, q, k;
+  for (i = 0; i < MR; ++i) r[i] = rows[i];
+  CHANNELS
+  for (k = 0; k < C; ++k) {
+    const size_t kk = k0 + (size_t)k;
     UNROLL
     for (i = 0; i < MR; ++i) {
-      const float av = ap[i][k];
+      const float av = r[i][k];
       UNROLL
       for (q = 0; q < MICRO_CONV_NP; ++q) {
-        const float *restrict bk = bp[q] + (size_t)k * NR;
+        const float *restrict bk = bp[q] + kk * NR;
         LANES
         for (j = 0; j < NR; ++j) acc[i][q * NR + j] = MADD(av, bk[j], acc[i][q * NR + j]);
       }
     }
   }
+}
+
+/*
+ * One block of outputs: out[i, j] = act((sum over taps t, channels c of
+ * in(pixel m0 + i, tap t)[c] * W[n0 + j][t * C + c]) + bias[n0 + j]) for i < mr, j < nc,
+ * summed from 0 in (t, c) order. `b` is the block's first packed panel (np <= NP valid,
+ * `panel` floats apart); panels past np repeat the last valid one (computed, not stored).
+ */
+static void conv_block(const MicroConv2dParams *p, const float *in, const float *zeros,
+                       int32_t m0, int32_t mr, int pointwise, const float *b, size_t panel,
+                       int32_t np, const float *bias_blk, float *c, size_t ldc, int32_t nc) {
+  const int32_t T = p->k_h * p->k_w, C = p->in_c;
+  const float *bp[MICRO_CONV_NP];
+  const float *rows[TG * MR];
+  float acc[MR][NB];
+  BlockOrigin origin;
+  int32_t i, j, q, t0, t;
+
+  for (q = 0; q < MICRO_CONV_NP; ++q) bp[q] = b + (size_t)(q < np ? q : np - 1) * panel;
+  for (i = 0; i < MR; ++i)
+    for (j = 0; j < NB; ++j) acc[i][j] = 0.0f;
+
+  if (pointwise) {
+    const float *r[MR];
+    for (i = 0; i < MR; ++i) r[i] = in + (size_t)(m0 + (i < mr ? i : mr - 1)) * C;
+    accumulate_taps(r, C, 0, bp, acc);
+  } else {
+    block_origin(p, m0, mr, &origin);
+    for (t0 = 0; t0 < T; t0 += TG) {
+      const int32_t nt = micro_min_i32(TG, T - t0);
+      tap_rows(p, in, zeros, &origin, t0, nt, rows);
+      for (t = 0; t < nt; ++t) accumulate_taps(rows + t * MR, C, (size_t)(t0 + t) * C, bp, acc);
+    }
+  }
 
   for (i = 0; i < MR; ++i)
-    for (j = 0; j < NB; ++j) acc[i][j] = micro_clamp_f32(acc[i][j] + bias_blk[j], lo, hi);
-
+    for (j = 0; j < NB; ++j)
+      acc[i][j] = micro_clamp_f32(acc[i][j] + bias_blk[j], p->act_min, p->act_max);
   if (mr == MR && nc == NB) {
     for (i = 0; i < MR; ++i)
       for (j = 0; j < NB; ++j) c[(size_t)i * ldc + j] = acc[i][j];
@@ -112,201 +212,38 @@ static void gemm_block(int32_t K, const float *a, size_t lda, int32_t mr, const 
   }
 }
 
-/* Same, one panel wide (the odd last panel when NP == 2). */
-#if MICRO_CONV_NP > 1
-static void gemm_block1(int32_t K, const float *a, size_t lda, int32_t mr, const float *b,
-                        const float *bias_blk, float *c, size_t ldc, int32_t nc, float lo,
-                        float hi) {
-  const float *ap[MR];
-  float acc[MR][NR];
-  int32_t i, j, k;
-
-  for (i = 0; i < MR; ++i) ap[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
-  for (i = 0; i < MR; ++i)
-    for (j = 0; j < NR; ++j) acc[i][j] = 0.0f;
-
-  for (k = 0; k < K; ++k) {
-    const float *restrict bk = b + (size_t)k * NR;
-    UNROLL
-    for (i = 0; i < MR; ++i) {
-      const float av = ap[i][k];
-      LANES
-      for (j = 0; j < NR; ++j) acc[i][j] = MADD(av, bk[j], acc[i][j]);
-    }
-  }
-
-  for (i = 0; i < MR; ++i)
-    for (j = 0; j < NR; ++j) acc[i][j] = micro_clamp_f32(acc[i][j] + bias_blk[j], lo, hi);
-
-  if (mr == MR && nc == NR) {
-    for (i = 0; i < MR; ++i)
-      for (j = 0; j < NR; ++j) c[(size_t)i * ldc + j] = acc[i][j];
-  } else {
-    float tmp[MR][NR];
-    memcpy(tmp, acc, sizeof(tmp));
-    for (i = 0; i < mr; ++i)
-      for (j = 0; j < nc; ++j) c[(size_t)i * ldc + j] = tmp[i][j];
-  }
-}
-#endif
-
-/* out[m, :] for the mc rows of A (row stride lda = K) against every weight panel. */
-static void gemm_tile(const float *a, int32_t mc, int32_t K, const float *packed_w,
-                      const float *bias, float *out, int32_t out_c, float lo, float hi) {
-  const size_t panel = (size_t)K * NR;
-  const int32_t n_panels = (out_c + NR - 1) / NR;
-  float bias_blk[NB];
-  int32_t ob, m, j;
-
-  for (ob = 0; ob + MICRO_CONV_NP <= n_panels; ob += MICRO_CONV_NP) {
-    const int32_t n0 = ob * NR;
-    const int32_t nc = micro_min_i32(NB, out_c - n0);
-    for (j = 0; j < NB; ++j) bias_blk[j] = (bias && j < nc) ? bias[n0 + j] : 0.0f;
-    for (m = 0; m < mc; m += MR)
-      gemm_block(K, a + (size_t)m * K, (size_t)K, micro_min_i32(MR, mc - m),
-                 packed_w + (size_t)ob * panel, panel, bias_blk, out + (size_t)m * out_c + n0,
-                 (size_t)out_c, nc, lo, hi);
-  }
-#if MICRO_CONV_NP > 1
-  for (; ob < n_panels; ++ob) {
-    const int32_t n0 = ob * NR;
-    const int32_t nc = micro_min_i32(NR, out_c - n0);
-    for (j = 0; j < NR; ++j) bias_blk[j] = (bias && j < nc) ? bias[n0 + j] : 0.0f;
-    for (m = 0; m < mc; m += MR)
-      gemm_block1(K, a + (size_t)m * K, (size_t)K, micro_min_i32(MR, mc - m),
-                  packed_w + (size_t)ob * panel, bias_blk, out + (size_t)m * out_c + n0,
-                  (size_t)out_c, nc, lo, hi);
-  }
-#endif
-}
-
-/* The taps t in [0, n) with 0 <= base + t * step < limit are [*lo, *hi). */
-static void valid_taps(int32_t base, int32_t step, int32_t n, int32_t limit, int32_t *lo,
-                       int32_t *hi) {
-  int32_t a = 0, b = n;
-  if (step == 1) {
-    if (base < 0) a = -base;
-    if (base + n > limit) b = limit - base;
-  } else {
-    if (base < 0) a = (-base + step - 1) / step;
-    if (base + (n - 1) * step >= limit) b = limit <= base ? 0 : (limit - base + step - 1) / step;
-  }
-  if (a > n) a = n;
-  if (b < a) b = a;
-  *lo = a;
-  *hi = b;
-}
-
-/* Short copies (a few taps' channels) as inline fixed-size moves instead of a library
- * call: a constant-size memcpy compiles to plain vector loads and stores. */
-static void copy_f32(float *restrict d, const float *restrict s, size_t n) {
-  /* two moves per iteration: a loop of single contiguous moves would be turned back
-   * into a memmove call by GCC's loop-distribution pass */
-  for (; n >= 16; n -= 16, d += 16, s += 16) {
-    memcpy(d, s, 8 * sizeof(float));
-    memcpy(d + 8, s + 8, 8 * sizeof(float));
-  }
-  if (n & 8) {
-    memcpy(d, s, 8 * sizeof(float));
-    d += 8;
-    s += 8;
-  }
-  if (n & 4) {
-    memcpy(d, s, 4 * sizeof(float));
-    d += 4;
-    s += 4;
-  }
-  if (n & 2) {
-    memcpy(d, s, 2 * sizeof(float));
-    d += 2;
-    s += 2;
-  }
-  if (n & 1) *d = *s;
-}
-
-/* Rows m0 .. m0+mc-1 of the im2col matrix of one image into col (row stride K). */
-static void im2col_tile(const float *in, float *col, int32_t m0, int32_t mc,
-                        const MicroConv2dParams *p) {
-  const int32_t in_c = p->in_c, k_w = p->k_w, dw = p->dilation_w;
-  const size_t K = (size_t)p->k_h * k_w * in_c;
-  const size_t tap_row = (size_t)k_w * in_c;
-  int32_t oy = m0 / p->out_w, ox = m0 % p->out_w;
-  int32_t m, ky, kx;
-
-  for (m = 0; m < mc; ++m) {
-    float *row = col + (size_t)m * K;
-    const int32_t iy0 = oy * p->stride_h - p->pad_top;
-    const int32_t ix0 = ox * p->stride_w - p->pad_left;
-    int32_t ky_lo, ky_hi, kx_lo, kx_hi;
-    valid_taps(iy0, p->dilation_h, p->k_h, p->in_h, &ky_lo, &ky_hi);
-    valid_taps(ix0, dw, k_w, p->in_w, &kx_lo, &kx_hi);
-
-    if (ky_lo > 0) memset(row, 0, (size_t)ky_lo * tap_row * sizeof(float));
-    for (ky = ky_lo; ky < ky_hi; ++ky) {
-      float *dst = row + (size_t)ky * tap_row;
-      if (kx_lo > 0) memset(dst, 0, (size_t)kx_lo * in_c * sizeof(float));
-      if (kx_lo < kx_hi) {
-        /* first valid tap of this kernel row */
-        const float *src =
-            in + ((size_t)(iy0 + ky * p->dilation_h) * p->in_w + (ix0 + kx_lo * dw)) * in_c;
-        float *d = dst + (size_t)kx_lo * in_c;
-        if (dw == 1) {
-          copy_f32(d, src, (size_t)(kx_hi - kx_lo) * in_c);
-        } else {
-          for (kx = 0; kx < kx_hi - kx_lo; ++kx)
-            copy_f32(d + (size_t)kx * in_c, src + (size_t)kx * dw * in_c, (size_t)in_c);
-        }
-      }
-      if (kx_hi < k_w)
-        memset(dst + (size_t)kx_hi * in_c, 0, (size_t)(k_w - kx_hi) * in_c * sizeof(float));
-    }
-    if (ky_hi < p->k_h)
-      memset(row + (size_t)ky_hi * tap_row, 0, (size_t)(p->k_h - ky_hi) * tap_row * sizeof(float));
-
-    if (++ox == p->out_w) {
-      ox = 0;
-      ++oy;
-    }
-  }
-}
-
-/* 1x1, stride 1, undilated and unpadded: the input rows are the GEMM's A. The padding on the
- * bottom / right is implicit in out_h / out_w, hence the size checks. */
-static int conv_is_pointwise(const MicroConv2dParams *p) {
-  return p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
-         p->pad_left == 0 && p->dilation_h == 1 && p->dilation_w == 1 && p->out_h == p->in_h &&
-         p->out_w == p->in_w;
-}
-
-size_t micro_conv2d_f32_scratch_size(const MicroConv2dParams *p) {
-  const size_t M = (size_t)p->out_h * p->out_w;
-  if (conv_is_pointwise(p)) return 0;
-  return (M < MICRO_CONV_MC ? M : MICRO_CONV_MC) * p->k_h * p->k_w * p->in_c * sizeof(float);
-}
-
 void micro_conv2d_f32(const float *in, const float *packed_w, const float *bias, float *out,
                       float *scratch, const MicroConv2dParams *p) {
   const int32_t M = p->out_h * p->out_w;
-  const int32_t K = p->k_h * p->k_w * p->in_c;
+  const size_t panel = (size_t)p->k_h * p->k_w * p->in_c * NR;
+  const int32_t n_panels = (p->out_c + NR - 1) / NR;
   const size_t in_img = (size_t)p->in_h * p->in_w * p->in_c;
   const size_t out_img = (size_t)M * p->out_c;
   const int pointwise = conv_is_pointwise(p);
-  int32_t b, m0;
+  float bias_blk[NB];
+  int32_t b, m_tile, m0, ob, j;
 
+  const float *zeros = conv_zeros;
+  if (p->in_c > MICRO_CONV_ZEROS && conv_reads_padding(p)) {
+    memset(scratch, 0, (size_t)p->in_c * sizeof(float));
+    zeros = scratch;
+  }
   for (b = 0; b < p->batch; ++b) {
     const float *in_b = in + (size_t)b * in_img;
     float *out_b = out + (size_t)b * out_img;
-    for (m0 = 0; m0 < M; m0 += MICRO_CONV_MC) {
-      const int32_t mc = micro_min_i32(MICRO_CONV_MC, M - m0);
-      const float *a;
-      if (pointwise) {
-        a = in_b + (size_t)m0 * K;
-      } else {
-        im2col_tile(in_b, scratch, m0, mc, p);
-        a = scratch;
+    /* A tile of pixels stays in L1 while every panel group passes over it. */
+    for (m_tile = 0; m_tile < M; m_tile += TILE_M) {
+      const int32_t m_end = micro_min_i32(M, m_tile + TILE_M);
+      for (ob = 0; ob < n_panels; ob += MICRO_CONV_NP) {
+        const int32_t n0 = ob * NR;
+        const int32_t np = micro_min_i32(MICRO_CONV_NP, n_panels - ob);
+        const int32_t nc = micro_min_i32(np * NR, p->out_c - n0);
+        for (j = 0; j < NB; ++j) bias_blk[j] = (bias && j < nc) ? bias[n0 + j] : 0.0f;
+        for (m0 = m_tile; m0 < m_end; m0 += MR)
+          conv_block(p, in_b, zeros, m0, micro_min_i32(MR, m_end - m0), pointwise,
+                     packed_w + (size_t)ob * panel, panel, np, bias_blk,
+                     out_b + (size_t)m0 * p->out_c + n0, (size_t)p->out_c, nc);
       }
-      gemm_tile(a, mc, K, packed_w, bias, out_b + (size_t)m0 * p->out_c, p->out_c, p->act_min,
-                p->act_max);
     }
   }
 }

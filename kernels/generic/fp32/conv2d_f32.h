@@ -12,8 +12,10 @@
  * where k enumerates (ky, kx, ic) in that order (ic fastest), and lanes with
  * ob * NR + j >= out_c are 0. The packed buffer holds ceil(out_c / NR) * K * NR floats.
  *
- * Scratch: micro_conv2d_f32_scratch_size(p) bytes (0 for a 1x1, stride-1, undilated
- * convolution with no padding on any side, which multiplies the input in place).
+ * Scratch: micro_conv2d_f32_scratch_size(p) bytes: 0, unless some tap of some output
+ * falls outside the input (padding) and in_c > MICRO_CONV_ZEROS, when it is a row of in_c
+ * floats the kernel zero-fills for the padding taps to read. The input is read in place
+ * (an implicit GEMM: no im2col copy); scratch may be NULL when its size is 0.
  * bias may be NULL. Each output sums from 0 over k in order and adds the bias last
  * (TFLite's reference order).
  */
@@ -26,8 +28,8 @@
 extern "C" {
 #endif
 
-#define MICRO_CONV_NR 8  /* output channels per packed weight panel */
-#define MICRO_CONV_MC 64 /* output pixels per im2col tile */
+#define MICRO_CONV_NR 8      /* output channels per packed weight panel */
+#define MICRO_CONV_ZEROS 256 /* input channels the built-in zero row covers */
 
 typedef struct MicroConv2dParams {
   int32_t batch;
@@ -40,9 +42,10 @@ typedef struct MicroConv2dParams {
   float act_min, act_max;
 } MicroConv2dParams;
 
-/* Bytes of scratch micro_conv2d_f32 needs:
- *   0                                        if k_h == k_w == 1, strides 1, pads 0, dilations 1
- *   min(out_h * out_w, MICRO_CONV_MC) * K * sizeof(float)   otherwise (K = k_h * k_w * in_c). */
+/* Bytes of scratch micro_conv2d_f32 needs: in_c * sizeof(float) if in_c > MICRO_CONV_ZEROS
+ * and some tap of some output pixel lies in the padding (pad_top or pad_left > 0, or
+ * (out_h - 1) * stride_h - pad_top + (k_h - 1) * dilation_h >= in_h, or the same along the
+ * width), else 0. */
 size_t micro_conv2d_f32_scratch_size(const MicroConv2dParams *p);
 
 void micro_conv2d_f32(const float *in, const float *packed_w, const float *bias, float *out,

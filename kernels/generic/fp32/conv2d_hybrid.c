@@ -3,7 +3,7 @@
  * ("hybrid") convolution with a per-tensor weight scale (conv2d_hybrid.h).
  *
  * Per image: find the symmetric range, quantize the image into the scratch buffer, then
- * for each tile of MICRO_CONV_MC output pixels build int8 im2col rows (or use the
+ * for each tile of MICRO_HYBRID_MC output pixels build int8 im2col rows (or use the
  * quantized input directly for a pointwise convolution) and take int32 dot products
  * against the weight rows, a block of HR pixels x HC output channels at a time.
  * The float epilogue is exactly (float)acc * scale, then + bias, then the clamp.
@@ -45,11 +45,18 @@ static size_t align_up(size_t n) {
   return (n + MICRO_ALIGN - 1) / MICRO_ALIGN * MICRO_ALIGN;
 }
 
+/* 1x1, stride 1, no padding: the quantized input rows are the dot products' A. */
+static int hybrid_is_pointwise(const MicroConv2dParams *p) {
+  return p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
+         p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w;
+}
+
 size_t micro_conv2d_hybrid_scratch_size(const MicroConv2dParams *p) {
   const size_t M = (size_t)p->out_h * p->out_w;
   const size_t K = (size_t)p->k_h * p->k_w * p->in_c;
-  return align_up((size_t)p->batch * p->in_h * p->in_w * p->in_c) +
-         (M < MICRO_CONV_MC ? M : MICRO_CONV_MC) * K;
+  const size_t quantized = align_up((size_t)p->batch * p->in_h * p->in_w * p->in_c);
+  if (hybrid_is_pointwise(p)) return quantized;
+  return quantized + (M < MICRO_HYBRID_MC ? M : MICRO_HYBRID_MC) * K;
 }
 
 /* Symmetric per-image quantization; returns s_in. Loops run in blocks of QL lanes so
@@ -210,9 +217,7 @@ void micro_conv2d_hybrid_f32(const float *in, const int8_t *w, float w_scale, co
   const size_t out_img = (size_t)M * out_c;
   int8_t *quant = (int8_t *)scratch;
   int8_t *col = quant + align_up((size_t)p->batch * in_img);
-  const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
-                        p->pad_top == 0 && p->pad_left == 0 && p->out_h == p->in_h &&
-                        p->out_w == p->in_w;
+  const int pointwise = hybrid_is_pointwise(p);
   int32_t b, m0, m, n;
 
   for (b = 0; b < p->batch; ++b) {
@@ -221,8 +226,8 @@ void micro_conv2d_hybrid_f32(const float *in, const int8_t *w, float w_scale, co
     const float s_in = quantize_image(in + (size_t)b * in_img, q_b, in_img);
     const float scale = s_in * w_scale;
 
-    for (m0 = 0; m0 < M; m0 += MICRO_CONV_MC) {
-      const int32_t mc = micro_min_i32(MICRO_CONV_MC, M - m0);
+    for (m0 = 0; m0 < M; m0 += MICRO_HYBRID_MC) {
+      const int32_t mc = micro_min_i32(MICRO_HYBRID_MC, M - m0);
       const int8_t *a;
       if (pointwise) {
         a = q_b + (size_t)m0 * K;

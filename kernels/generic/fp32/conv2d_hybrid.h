@@ -20,8 +20,12 @@
  * flash image holds exactly the model's int8 bytes).
  *
  * Scratch: micro_conv2d_hybrid_scratch_size(p) bytes: the quantized input
- * (batch * in_h * in_w * in_c int8, rounded up to MICRO_ALIGN) followed by int8 im2col
- * rows for MICRO_CONV_MC output pixels (min(out_h * out_w, MICRO_CONV_MC) * K bytes).
+ * (batch * in_h * in_w * in_c int8, rounded up to MICRO_ALIGN) followed, unless the
+ * convolution is pointwise (1x1, stride 1, no padding), by int8 im2col rows for
+ * MICRO_HYBRID_MC output pixels (min(out_h * out_w, MICRO_HYBRID_MC) * K bytes).
+ * With batch == 1, `scratch` may be the input buffer itself (when the caller no longer
+ * needs the input and the scratch fits in it): every input value is read before the byte
+ * it occupies is overwritten, so the convolution then needs no extra memory.
  */
 #ifndef MICRO_CONV2D_HYBRID_H_
 #define MICRO_CONV2D_HYBRID_H_
@@ -31,6 +35,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define MICRO_HYBRID_MC 64 /* output pixels per int8 im2col tile */
 
 size_t micro_conv2d_hybrid_scratch_size(const MicroConv2dParams *p);
 

@@ -1,8 +1,9 @@
 // RUN: micro-opt %s -p convert-nn-to-kernel --split-input-file | filecheck %s
 
 // A float convolution: the OHWI filter is repacked into the kernel's panels (4 output
-// channels padded to 8: 8 * 3*3*2 = 144 floats), the im2col tile is a scratch buffer, the
-// graph input and output become marked buffers.
+// channels padded to 8: 8 * 3*3*2 = 144 floats); it reads its input in place (implicit
+// GEMM) and its padding taps read the kernel's built-in zero row, so it needs no scratch;
+// the graph input and output become marked buffers.
 // CHECK:      builtin.module attributes {micro.target = "x86"} {
 // CHECK-NEXT:   "memref.global"() <{sym_name = "w", type = memref<144xf32>, initial_value = dense<"0x0000003F0000003F0000003F0000003F0000000000000000
 // CHECK-SAME:     constant, alignment = 16 : i64
@@ -13,8 +14,7 @@
 // CHECK-NEXT:     %w = memref.get_global @w : memref<144xf32>
 // CHECK-NEXT:     %b = memref.get_global @b : memref<4xf32>
 // CHECK-NEXT:     %y = memref.alloc() {alignment = 16 : i64} : memref<1x5x5x4xf32>
-// CHECK-NEXT:     %scratch = memref.alloc() {alignment = 16 : i64} : memref<1800xi8>
-// CHECK-NEXT:     kernel.conv2d %x : memref<1x5x5x2xf32>, %w : memref<144xf32>, bias %b : memref<4xf32> -> %y : memref<1x5x5x4xf32>, scratch %scratch : memref<1800xi8> {backend = "generic", kernel_size = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, activation = #nn<activation relu>}
+// CHECK-NEXT:     kernel.conv2d %x : memref<1x5x5x2xf32>, %w : memref<144xf32>, bias %b : memref<4xf32> -> %y : memref<1x5x5x4xf32> {backend = "generic", kernel_size = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, activation = #nn<activation relu>}
 // CHECK-NEXT:     kernel.output %y : memref<1x5x5x4xf32> {name = "features", index = 0 : i64}
 // CHECK-NEXT:     func.return
 // CHECK-NEXT:   }
@@ -28,12 +28,12 @@ func.func @conv(%x: tensor<1x5x5x2xf32> {micro.name = "image"}) -> (tensor<1x5x5
 
 // -----
 
-// A hybrid convolution keeps its int8 OHWI filter and passes the scale; a pointwise
-// float convolution needs no scratch; reshape is a view; one constant used twice is one
+// A hybrid convolution keeps its int8 OHWI filter, passes the scale and needs a scratch
+// for the int8 copy of its input (32 B); reshape is a view; one constant used twice is one
 // global.
 // CHECK-LABEL: func.func @mixed()
 // CHECK:      %q = memref.get_global @q : memref<2x1x1x2xi8>
-// CHECK:      kernel.conv2d_hybrid %x : memref<1x4x4x2xf32>, %q : memref<2x1x1x2xi8> -> %h : memref<1x4x4x2xf32>, scratch %scratch : memref<{{[0-9]+}}xi8> {{{.*}}filter_scale = 2.500000e-01 : f32}
+// CHECK:      kernel.conv2d_hybrid %x : memref<1x4x4x2xf32>, %q : memref<2x1x1x2xi8> -> %h : memref<1x4x4x2xf32>, scratch %scratch : memref<32xi8> {{{.*}}filter_scale = 2.500000e-01 : f32}
 // CHECK:      kernel.conv2d %h : memref<1x4x4x2xf32>, %{{.*}} : memref<16xf32> -> %p : memref<1x4x4x2xf32> {backend = "generic"
 // CHECK:      %r = kernel.reshape %p : memref<1x4x4x2xf32> to memref<1x32xf32>
 // CHECK:      kernel.binary %r : memref<1x32xf32>, %r : memref<1x32xf32> -> %s : memref<1x32xf32> {backend = "generic", fn = "mul"

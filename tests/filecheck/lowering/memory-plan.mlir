@@ -71,3 +71,26 @@ func.func @in_place_input() {
   kernel.output %b : memref<4xf32> {name = "b", index = 0 : i64}
   func.return
 }
+
+// -----
+
+// The hybrid convolution's scratch (the int8 copy of its input, 32 B) overwrites its
+// float input (64 B) when the input dies there: the arena holds input/scratch and output.
+// CHECK-LABEL: func.func @hybrid_scratch_in_input(%arena: memref<128xi8>)
+// CHECK:       %[[XO:.*]] = arith.constant [[X:[0-9]+]] : index
+// CHECK-NEXT:  %x = memref.view %arena[%[[XO]]][]
+// CHECK:       %[[SO:.*]] = arith.constant [[X]] : index
+// CHECK-NEXT:  %s = memref.view %arena[%[[SO]]][]
+// With the input preserved, the scratch needs bytes of its own.
+// PRESERVE-LABEL: func.func @hybrid_scratch_in_input(%arena: memref<160xi8>)
+"memref.global"() <{sym_name = "q", type = memref<4x1x1x4xi8>, initial_value = dense<1> : tensor<4x1x1x4xi8>, sym_visibility = "private", constant}> : () -> ()
+func.func @hybrid_scratch_in_input() {
+  %x = memref.alloc() : memref<1x2x2x4xf32>
+  kernel.input %x : memref<1x2x2x4xf32> {name = "x", index = 0 : i64}
+  %q = memref.get_global @q : memref<4x1x1x4xi8>
+  %y = memref.alloc() : memref<1x2x2x4xf32>
+  %s = memref.alloc() : memref<32xi8>
+  kernel.conv2d_hybrid %x : memref<1x2x2x4xf32>, %q : memref<4x1x1x4xi8> -> %y : memref<1x2x2x4xf32>, scratch %s : memref<32xi8> {backend = "generic", kernel_size = array<i64: 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, filter_scale = 0.5 : f32}
+  kernel.output %y : memref<1x2x2x4xf32> {name = "y", index = 0 : i64}
+  func.return
+}

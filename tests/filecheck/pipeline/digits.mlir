@@ -8,7 +8,7 @@
 // RUN: %if cc %{ %compile-project %cc %t.project | filecheck %s --check-prefix=BUILD %}
 // BUILD: compiled 13 files
 
-// PLAN: func.func @main(%arena: memref<7680xi8>) attributes {micro.arena_size = 7680 : i64, micro.live_set_peak = 7680 : i64, micro.memory_plan = "greedy_by_size"}
+// PLAN: func.func @main(%arena: memref<3072xi8>) attributes {micro.arena_size = 3072 : i64, micro.live_set_peak = 3072 : i64, micro.memory_plan = "greedy_by_size"}
 // PLAN: kernel.input %input : memref<1x8x8x1xf32> {name = "input", index = 0 : i64}
 // PLAN: kernel.conv2d %input
 // PLAN: kernel.output %probabilities : memref<1x10xf32> {name = "probabilities", index = 0 : i64}
