@@ -63,10 +63,24 @@ def _float_models() -> list[str]:
 FLOAT_MODELS = [*_float_models(), "digits_cnn.tflite"]
 
 
-def test_shared_models_are_present() -> None:
-    """Without ../shared/models only the bundled example is tested: say so, visibly."""
-    if not (MODELS / "tflite").is_dir():
-        pytest.skip(f"shared models folder {MODELS / 'tflite'} is absent: only digits_cnn runs")
+def test_float_models_are_discovered() -> None:
+    """
+    Every float model of ../shared/models/tflite is in the test list (without the folder
+    only the bundled example is tested, and this test says so by skipping).
+    """
+    folder = MODELS / "tflite"
+    if not folder.is_dir():
+        pytest.skip(f"shared models folder {folder} is absent: only digits_cnn runs")
+    expected = {
+        "hello_world_float.tflite",
+        "ad01_fp32.tflite",
+        "kws_ref_model_float32.tflite",
+        "pretrainedResnet.tflite",
+        "vww_96_float.tflite",
+    }
+    assert expected <= set(FLOAT_MODELS), sorted(FLOAT_MODELS)
+    int8_inputs = {"hello_world_int8.tflite", "vww_96_int8.tflite", "kws_ref_model.tflite"}
+    assert not int8_inputs & set(FLOAT_MODELS)
 
 
 def model_path(name: str) -> Path:
