@@ -8,7 +8,7 @@ and TranslateToCpp do). A module holds `c.file` ops (text files: `.c`, `.h`),
 library, copied as they are: kernels, runtime).
 
 Statements: `c.include`, `c.define`, `c.comment`, `c.global`, `c.func`, `c.call`,
-`c.return`. Expressions (printed inline at their use, never as temporaries):
+`c.discard`, `c.return`. Expressions (printed inline at their use, never as temporaries):
 `c.literal`, `c.symbol`, `c.addr_of`, `c.offset`.
 
 Types: `!c.ptr<T>` / `!c.ptr<const T>`, `!c.array<N x T>`, `!c.opaque<"name">`, plus the
@@ -494,6 +494,20 @@ class CallOp(IRDLOperation):
 
 
 @irdl_op_definition
+class DiscardOp(IRDLOperation):
+    """`(void)value;`: marks a parameter the function does not use."""
+
+    name = "c.discard"
+
+    value = operand_def()
+
+    assembly_format = "$value attr-dict `:` type($value)"
+
+    def __init__(self, value: SSAValue):
+        super().__init__(operands=[value])
+
+
+@irdl_op_definition
 class ReturnOp(IRDLOperation):
     """`return;`"""
 
@@ -597,6 +611,7 @@ C = Dialect(
         GlobalOp,
         FuncOp,
         CallOp,
+        DiscardOp,
         ReturnOp,
         LiteralOp,
         SymbolOp,

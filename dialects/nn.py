@@ -585,6 +585,124 @@ class ReshapeOp(IRDLOperation):
 
 
 @irdl_op_definition
+class PadOp(IRDLOperation):
+    """
+    Pad with zeros (TFLite PAD): `paddings` holds (before, after) per dimension. Zero
+    means the real value 0: the zero point for a quantized tensor.
+    """
+
+    name = "nn.pad"
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    paddings = prop_def(DenseArrayBase)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute, paddings: Sequence[int]):
+        super().__init__(
+            operands=[input],
+            result_types=[result_type],
+            properties={"paddings": _i64_array(paddings)},
+        )
+
+    def verify_(self) -> None:
+        pads = _ints(self.paddings)
+        in_shape, out_shape = tensor_shape(self.input), tensor_shape(self.result)
+        _check_len(self, "paddings", pads, 2 * len(in_shape))
+        _check_non_negative(self, "paddings", pads)
+        expected = tuple(d + pads[2 * i] + pads[2 * i + 1] for i, d in enumerate(in_shape))
+        if expected != out_shape:
+            raise VerifyException(f"'{self.name}' result shape {out_shape}, expected {expected}")
+        if element_type(self.input) != element_type(self.result):
+            raise VerifyException(f"'{self.name}' input and result element types differ")
+
+
+@irdl_op_definition
+class MeanOp(IRDLOperation):
+    """
+    Mean over `axes` (TFLite MEAN); with `keep_dims` the reduced dimensions stay as 1. A
+    quantized mean rescales from the input's to the result's quantization.
+    """
+
+    name = "nn.mean"
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    axes = prop_def(DenseArrayBase)
+    keep_dims = prop_def(IntegerAttr)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(
+        self, input: SSAValue, result_type: Attribute, axes: Sequence[int], keep_dims: bool
+    ):
+        super().__init__(
+            operands=[input],
+            result_types=[result_type],
+            properties={
+                "axes": _i64_array(sorted(set(axes))),
+                "keep_dims": IntegerAttr(int(keep_dims), i64),
+            },
+        )
+
+    def verify_(self) -> None:
+        in_shape, out_shape = tensor_shape(self.input), tensor_shape(self.result)
+        axes = _ints(self.axes)
+        if not axes or any(not 0 <= a < len(in_shape) for a in axes) or len(set(axes)) != len(axes):
+            raise VerifyException(
+                f"'{self.name}' axes {list(axes)} must be distinct dimensions of a "
+                f"{len(in_shape)}-D input"
+            )
+        keep = bool(self.keep_dims.value.data)
+        expected = tuple(
+            1 if i in axes else d for i, d in enumerate(in_shape) if keep or i not in axes
+        )
+        if expected != out_shape:
+            raise VerifyException(f"'{self.name}' result shape {out_shape}, expected {expected}")
+
+
+@irdl_op_definition
+class TransposeOp(IRDLOperation):
+    """Permute dimensions (TFLite TRANSPOSE): result dim i is input dim perm[i]."""
+
+    name = "nn.transpose"
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    perm = prop_def(DenseArrayBase)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute, perm: Sequence[int]):
+        super().__init__(
+            operands=[input], result_types=[result_type], properties={"perm": _i64_array(perm)}
+        )
+
+    def verify_(self) -> None:
+        perm = _ints(self.perm)
+        in_shape, out_shape = tensor_shape(self.input), tensor_shape(self.result)
+        if sorted(perm) != list(range(len(in_shape))):
+            raise VerifyException(
+                f"'{self.name}' perm {list(perm)} is not a permutation of {len(in_shape)} dims"
+            )
+        expected = tuple(in_shape[p] for p in perm)
+        if expected != out_shape:
+            raise VerifyException(f"'{self.name}' result shape {out_shape}, expected {expected}")
+        if element_type(self.input) != element_type(self.result):
+            raise VerifyException(f"'{self.name}' input and result element types differ")
+
+
+@irdl_op_definition
 class SoftmaxOp(IRDLOperation):
     """Softmax over the last axis (TFLite SOFTMAX): `exp(beta * (x - max)) / sum`."""
 
@@ -742,6 +860,9 @@ NN = Dialect(
         MaximumOp,
         MinimumOp,
         ReshapeOp,
+        PadOp,
+        MeanOp,
+        TransposeOp,
         SoftmaxOp,
         ReluOp,
         Relu6Op,

@@ -8,6 +8,13 @@ The `quant` dialect: affine-quantized element types, spelled as MLIR's `quant` d
 The storage type is a signless or signed integer type whose width gives the range
 (`i8` = [-128, 127]); the expressed type is the float type the values stand for.
 
+Operations (value semantics, on tensors of the same shape):
+
+* `quant.quantize`: float -> quantized (TFLite QUANTIZE from float);
+* `quant.dequantize`: quantized -> float (TFLite DEQUANTIZE);
+* `quant.requantize`: quantized -> quantized with other parameters (TFLite QUANTIZE from
+  an int8 tensor).
+
 See external [documentation](https://mlir.llvm.org/docs/Dialects/QuantDialect/).
 """
 
@@ -22,11 +29,20 @@ from xdsl.dialects.builtin import (
     FloatData,
     IntAttr,
     IntegerType,
+    TensorType,
 )
-from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, TypeAttribute
-from xdsl.irdl import irdl_attr_definition
+from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, SSAValue, TypeAttribute
+from xdsl.irdl import (
+    IRDLOperation,
+    irdl_attr_definition,
+    irdl_op_definition,
+    operand_def,
+    result_def,
+    traits_def,
+)
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
+from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 from xdsl.utils.hints import isa
 
@@ -191,4 +207,77 @@ def storage_type_of(element_type: Attribute) -> Attribute:
     return element_type
 
 
-Quant = Dialect("quant", [], [UniformQuantizedType, UniformQuantizedPerAxisType])
+def is_quantized_type(element_type: Attribute) -> bool:
+    return isinstance(element_type, UniformQuantizedType | UniformQuantizedPerAxisType)
+
+
+class _ConvertOp(IRDLOperation):
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute):
+        super().__init__(operands=[input], result_types=[result_type])
+
+    def _shapes_and_types(self) -> tuple[Attribute, Attribute]:
+        in_type, out_type = self.input.type, self.result.type
+        assert isa(in_type, TensorType[Attribute])
+        assert isa(out_type, TensorType[Attribute])
+        if in_type.get_shape() != out_type.get_shape():
+            raise VerifyException(
+                f"'{self.name}' input shape {in_type.get_shape()} and result shape "
+                f"{out_type.get_shape()} differ"
+            )
+        return in_type.element_type, out_type.element_type
+
+
+@irdl_op_definition
+class QuantizeOp(_ConvertOp):
+    """float -> quantized: `q = clamp(round(x / scale) + zero_point)` (TFLite QUANTIZE)."""
+
+    name = "quant.quantize"
+
+    def verify_(self) -> None:
+        src, dst = self._shapes_and_types()
+        if is_quantized_type(src) or not isinstance(dst, UniformQuantizedType):
+            raise VerifyException(
+                f"'{self.name}' converts a float tensor into a per-tensor quantized one, "
+                f"not {src} into {dst}"
+            )
+
+
+@irdl_op_definition
+class DequantizeOp(_ConvertOp):
+    """quantized -> float: `x = scale * (q - zero_point)` (TFLite DEQUANTIZE)."""
+
+    name = "quant.dequantize"
+
+    def verify_(self) -> None:
+        src, dst = self._shapes_and_types()
+        if not is_quantized_type(src) or is_quantized_type(dst):
+            raise VerifyException(
+                f"'{self.name}' converts a quantized tensor into a float one, not {src} into {dst}"
+            )
+
+
+@irdl_op_definition
+class RequantizeOp(_ConvertOp):
+    """quantized -> quantized with other scale/zero point (TFLite QUANTIZE of an int8)."""
+
+    name = "quant.requantize"
+
+    def verify_(self) -> None:
+        src, dst = self._shapes_and_types()
+        if not isinstance(src, UniformQuantizedType) or not isinstance(dst, UniformQuantizedType):
+            raise VerifyException(
+                f"'{self.name}' converts between per-tensor quantized types, not {src} into {dst}"
+            )
+
+
+Quant = Dialect(
+    "quant",
+    [QuantizeOp, DequantizeOp, RequantizeOp],
+    [UniformQuantizedType, UniformQuantizedPerAxisType],
+)

@@ -359,6 +359,13 @@ class _Generator:
                 )
             body.add_op(c.CallOp(call.function, args))
             step += 1
+        for param in (weights_arg, arena_arg):
+            if not param.uses:  # e.g. a model without weights
+                discard = c.DiscardOp(param)
+                if body.first_op is None:
+                    body.add_op(discard)
+                else:
+                    body.insert_op_before(discard, body.first_op)
         body.add_op(c.ReturnOp())
 
         inputs.sort()

@@ -224,3 +224,80 @@ def naive_live_set(model: Path) -> int:
         sum(nbytes(t) for t in first if first[t] <= i <= last.get(t, first[t]))
         for i in range(n_ops)
     )
+
+
+def compile_project(project: Path, exe: Path, compiler: str = "gcc", extra: str = "") -> Path:
+    """Build a generated project's benchmark directly (no CMake), warnings as errors."""
+    sources = [*sorted(project.glob("src/**/*.c")), *sorted(project.glob("benchmark/*.c"))]
+    includes = [
+        "-I",
+        str(project / "include"),
+        "-I",
+        str(project),
+        "-I",
+        str(project / "src"),
+        "-I",
+        str(project / "src" / "kernels"),
+    ]
+    argv = [
+        compiler,
+        "-std=c99",
+        "-O2",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        *extra.split(),
+        *includes,
+        *map(str, sources),
+        "-o",
+        str(exe),
+        "-lm",
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True)
+    assert result.returncode == 0, f"compile failed:\n{result.stderr}"
+    return exe
+
+
+def run_model_bytes(
+    model: bytes,
+    inputs: Sequence[np.ndarray],
+    work: Path,
+    compiler: str = "gcc",
+    extra_flags: str = "",
+    sanitize: bool = False,
+) -> list[np.ndarray]:
+    """Convert a TFLite model (bytes) with micro-convert, build it, run it on `inputs`."""
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "model.tflite"
+    path.write_bytes(model)
+    result = convert(path, work / "project")
+    assert result.returncode == 0, result.stderr
+    flags = extra_flags + (f" {SANITIZE_FLAGS} -g" if sanitize else "")
+    compile_project(work / "project", work / "benchmark", compiler, flags)
+    from ai_edge_litert.interpreter import Interpreter
+
+    details = Interpreter(model_content=model).get_output_details()
+    build = Build(work / "project", work)  # the benchmark was built into `work`
+    outputs, _ = run_benchmark(
+        build,
+        inputs,
+        work,
+        [np.dtype(d["dtype"]) for d in details],
+        [int(np.prod(d["shape"])) for d in details],
+        sanitize=sanitize,
+    )
+    return [o.reshape(tuple(d["shape"])) for o, d in zip(outputs, details, strict=True)]
+
+
+def litert_reference(model: bytes, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """LiteRT's reference kernels (OpResolverType.BUILTIN_REF) on `inputs`."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    interpreter = Interpreter(
+        model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF
+    )
+    interpreter.allocate_tensors()
+    for detail, array in zip(interpreter.get_input_details(), inputs, strict=True):
+        interpreter.set_tensor(detail["index"], array)
+    interpreter.invoke()
+    return [interpreter.get_tensor(d["index"]).copy() for d in interpreter.get_output_details()]

@@ -329,6 +329,10 @@ class CEmitter(BasePrinter):
             self.line(lines[-1].rstrip(",") + ");")
 
     @print_op.register
+    def _(self, op: c.DiscardOp) -> None:
+        self.line(f"(void){self.expr(op.value)};")
+
+    @print_op.register
     def _(self, op: c.ReturnOp) -> None:
         # A void function's closing return is implicit in C.
         del op

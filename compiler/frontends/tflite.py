@@ -28,6 +28,7 @@ from xdsl.dialects.builtin import (
     BytesAttr,
     DenseIntOrFPElementsAttr,
     DictionaryAttr,
+    Float32Type,
     IntegerType,
     ModuleOp,
     Signedness,
@@ -41,7 +42,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
-from micro.dialects import nn
+from micro.dialects import nn, quant
 from micro.dialects.quant import UniformQuantizedPerAxisType, UniformQuantizedType
 from micro.errors import MicroError
 
@@ -83,6 +84,20 @@ def sanitize_name(name: str) -> str:
     return f"t{text}" if text[0].isdigit() else text
 
 
+def _raised_by_flatbuffer_reader(error: Exception) -> bool:
+    """Did `error` come from reading the flatbuffer (the flatbuffers or tflite package, or
+    numpy viewing its buffers), as a corrupt file makes happen?"""
+    frame = error.__traceback__
+    last = None
+    while frame is not None:
+        last = frame
+        frame = frame.tb_next
+    if last is None:
+        return False
+    path = last.tb_frame.f_code.co_filename.replace("\\", "/")
+    return any(part in path for part in ("/flatbuffers/", "/tflite/", "/numpy/", "<frozen"))
+
+
 @dataclass
 class _Tensor:
     """What the importer knows of one TFLite tensor."""
@@ -118,7 +133,9 @@ class _Importer:
             return self._parse()
         except MicroError:
             raise
-        except Exception as e:  # a corrupt flatbuffer makes the reader index out of range
+        except Exception as e:
+            if not _raised_by_flatbuffer_reader(e):
+                raise  # a bug in micro, not in the file: reported as an internal error
             raise self.fail(
                 f"the file is truncated or corrupted (reading the flatbuffer failed: {e}); "
                 "re-export the model"
@@ -631,6 +648,82 @@ def _squeeze(ctx: _OpContext) -> None:
     ctx.define(op.results[0])
 
 
+def _constant_ints(ctx: _OpContext, position: int, what: str) -> list[int]:
+    if not ctx.has_input(position) or not ctx.importer._is_constant(ctx.inputs[position]):
+        raise ctx.fail(f"the {what} must be a constant tensor")
+    data = ctx.input_tensor(position).data
+    assert data is not None
+    return [int(v) for v in data.reshape(-1)]
+
+
+def _pad(ctx: _OpContext) -> None:
+    ctx.expect_io(2, 2)
+    x = ctx.input_tensor(0)
+    flat = _constant_ints(ctx, 1, "paddings input")
+    if len(flat) != 2 * len(x.shape):
+        raise ctx.fail(f"paddings hold {len(flat)} values for a {len(x.shape)}-D input")
+    if any(v < 0 for v in flat):
+        raise ctx.fail(f"negative paddings {flat} are not supported")
+    shape = [d + flat[2 * i] + flat[2 * i + 1] for i, d in enumerate(x.shape)]
+    if ctx.output_tensor().element_type != x.element_type:
+        raise ctx.fail("input and output quantization differ")
+    op = ctx.importer.insert(nn.PadOp(ctx.input(0), ctx.output_type(shape), flat))
+    ctx.define(op.results[0])
+
+
+def _mean(ctx: _OpContext) -> None:
+    ctx.expect_io(2, 2)
+    x = ctx.input_tensor(0)
+    rank = len(x.shape)
+    axes = _constant_ints(ctx, 1, "axes input")
+    if any(not -rank <= a < rank for a in axes):
+        raise ctx.fail(f"axes {axes} are out of range for a {rank}-D input")
+    axes = sorted({a % rank for a in axes})
+    opts = ctx.options(tflite.ReducerOptions)
+    keep = bool(opts.KeepDims()) if isinstance(opts, tflite.ReducerOptions) else False
+    shape = [1 if i in axes else d for i, d in enumerate(x.shape) if keep or i not in axes]
+    op = ctx.importer.insert(nn.MeanOp(ctx.input(0), ctx.output_type(shape), axes, keep))
+    ctx.define(op.results[0])
+
+
+def _transpose(ctx: _OpContext) -> None:
+    ctx.expect_io(2, 2)
+    x = ctx.input_tensor(0)
+    perm = _constant_ints(ctx, 1, "permutation input")
+    if sorted(perm) != list(range(len(x.shape))):
+        raise ctx.fail(f"{perm} is not a permutation of {len(x.shape)} dimensions")
+    if ctx.output_tensor().element_type != x.element_type:
+        raise ctx.fail("input and output quantization differ")
+    shape = [x.shape[p] for p in perm]
+    op = ctx.importer.insert(nn.TransposeOp(ctx.input(0), ctx.output_type(shape), perm))
+    ctx.define(op.results[0])
+
+
+def _quantize(ctx: _OpContext) -> None:
+    ctx.expect_io(1, 1)
+    x, y = ctx.input_tensor(0), ctx.output_tensor()
+    if not isinstance(y.element_type, UniformQuantizedType):
+        raise ctx.fail(f"quantizing into {y.element_type} is not supported (per-tensor int8 only)")
+    from_quantized = quant.is_quantized_type(x.element_type)
+    kind = quant.RequantizeOp if from_quantized else quant.QuantizeOp
+    if not from_quantized and not isinstance(x.element_type, Float32Type):
+        raise ctx.fail(f"quantizing a {x.element_type} tensor is not supported")
+    op = ctx.importer.insert(kind(ctx.input(0), ctx.output_type(x.shape)))
+    ctx.define(op.results[0])
+
+
+def _dequantize(ctx: _OpContext) -> None:
+    ctx.expect_io(1, 1)
+    x = ctx.input_tensor(0)
+    if not quant.is_quantized_type(x.element_type):
+        raise ctx.fail(
+            f"dequantizing a {x.element_type} tensor is not supported (float16 weights "
+            "are not supported yet)"
+        )
+    op = ctx.importer.insert(quant.DequantizeOp(ctx.input(0), ctx.output_type(x.shape)))
+    ctx.define(op.results[0])
+
+
 def _softmax(ctx: _OpContext) -> None:
     ctx.expect_io(1, 1)
     opts = ctx.options(tflite.SoftmaxOptions)
@@ -666,6 +759,11 @@ _HANDLERS: dict[int, Callable[[_OpContext], None]] = {
     _BO.RESHAPE: _reshape,
     _BO.SQUEEZE: _squeeze,
     _BO.SOFTMAX: _softmax,
+    _BO.PAD: _pad,
+    _BO.MEAN: _mean,
+    _BO.TRANSPOSE: _transpose,
+    _BO.QUANTIZE: _quantize,
+    _BO.DEQUANTIZE: _dequantize,
     _BO.RELU: _unary(nn.ReluOp),
     _BO.RELU6: _unary(nn.Relu6Op),
     _BO.RELU_N1_TO_1: _unary(nn.ReluN1To1Op),

@@ -73,3 +73,21 @@
 
 // CHECK: constant value element type f32 does not match the storage type of !quant.uniform<i8:f32, 0.5:0>
 %w = nn.constant {value = dense<1.0> : tensor<4xf32>} : tensor<4x!quant.uniform<i8:f32, 0.5:0>>
+
+// -----
+
+%x = "test.op"() : () -> tensor<1x8x8x3xf32>
+// CHECK: 'nn.pad' result shape (1, 10, 10, 3), expected (1, 11, 11, 3)
+%p = nn.pad %x {paddings = array<i64: 0, 0, 1, 2, 1, 2, 0, 0>} : (tensor<1x8x8x3xf32>) -> tensor<1x10x10x3xf32>
+
+// -----
+
+%x = "test.op"() : () -> tensor<1x8x8x3xf32>
+// CHECK: 'nn.mean' axes [1, 4] must be distinct dimensions of a 4-D input
+%m = nn.mean %x {axes = array<i64: 1, 4>, keep_dims = 0 : i64} : (tensor<1x8x8x3xf32>) -> tensor<1x8xf32>
+
+// -----
+
+%x = "test.op"() : () -> tensor<1x8x8x3xf32>
+// CHECK: 'nn.transpose' perm [0, 1, 1, 2] is not a permutation of 4 dims
+%t = nn.transpose %x {perm = array<i64: 0, 1, 1, 2>} : (tensor<1x8x8x3xf32>) -> tensor<1x8x8x8xf32>

@@ -58,3 +58,12 @@
 %u4 = nn.logistic %p : (tensor<1x10xf32>) -> tensor<1x10xf32>
 // CHECK: %u5 = nn.tanh %p : (tensor<1x10xf32>) -> tensor<1x10xf32>
 %u5 = nn.tanh %p : (tensor<1x10xf32>) -> tensor<1x10xf32>
+
+// CHECK: %pd = nn.pad %x {paddings = array<i64: 0, 0, 1, 2, 1, 2, 0, 0>} : (tensor<1x8x8x3xf32>) -> tensor<1x11x11x3xf32>
+%pd = nn.pad %x {paddings = array<i64: 0, 0, 1, 2, 1, 2, 0, 0>} : (tensor<1x8x8x3xf32>) -> tensor<1x11x11x3xf32>
+// CHECK: %mn = nn.mean %x {axes = array<i64: 1, 2>, keep_dims = 1 : i64} : (tensor<1x8x8x3xf32>) -> tensor<1x1x1x3xf32>
+%mn = nn.mean %x {axes = array<i64: 1, 2>, keep_dims = 1 : i64} : (tensor<1x8x8x3xf32>) -> tensor<1x1x1x3xf32>
+// CHECK: %mn2 = nn.mean %x {axes = array<i64: 1, 2>, keep_dims = 0 : i64} : (tensor<1x8x8x3xf32>) -> tensor<1x3xf32>
+%mn2 = nn.mean %x {axes = array<i64: 1, 2>, keep_dims = 0 : i64} : (tensor<1x8x8x3xf32>) -> tensor<1x3xf32>
+// CHECK: %tr = nn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x3xf32>) -> tensor<1x3x8x8xf32>
+%tr = nn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x3xf32>) -> tensor<1x3x8x8xf32>

@@ -13,3 +13,11 @@
 
 // CHECK: %t = "test.op"() : () -> tensor<2x3x!quant.uniform<i8:f32, 0.5:0>>
 %t = "test.op"() : () -> tensor<2x3x!quant.uniform<i8:f32, 0.5:0>>
+
+%f = "test.op"() : () -> tensor<2x3xf32>
+// CHECK: %q = quant.quantize %f : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>
+%q = quant.quantize %f : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>
+// CHECK: %r = quant.requantize %q : (tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.25:7>>
+%r = quant.requantize %q : (tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.25:7>>
+// CHECK: %d = quant.dequantize %r : (tensor<2x3x!quant.uniform<i8:f32, 0.25:7>>) -> tensor<2x3xf32>
+%d = quant.dequantize %r : (tensor<2x3x!quant.uniform<i8:f32, 0.25:7>>) -> tensor<2x3xf32>
