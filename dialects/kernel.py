@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from xdsl.dialects.builtin import (
     DenseArrayBase,
+    DictionaryAttr,
     FloatAttr,
     IntegerAttr,
     MemRefType,
@@ -42,6 +43,7 @@ from xdsl.irdl import (
     prop_def,
     result_def,
     traits_def,
+    var_operand_def,
 )
 from xdsl.traits import MemoryReadEffect, MemoryWriteEffect, Pure
 from xdsl.utils.exceptions import VerifyException
@@ -538,6 +540,108 @@ class OutputOp(_IOMarkerOp):
     traits = traits_def(MemoryReadEffect())
 
 
+@irdl_op_definition
+class CallOp(IRDLOperation):
+    """
+    A call of a library kernel described by its ABI rather than by a dedicated op:
+    `callee(args..., &params)` where `args` are buffers in C argument order.
+
+    * `header`: the kernel's header in micro's C library (its `.c` sits beside it);
+    * `writes`: indices of the operands the kernel writes (the others are `const`);
+    * `scratch`: index of an operand that is scratch (live during this call only);
+    * `in_place`: triples (target, operand, same_size): buffer `target` may take the
+      bytes of `operand` when the operand dies here (same size, or at most its size);
+    * `params_type` / `params`: the constant parameter struct passed last, by address.
+
+    The backend rule that creates it has chosen the kernel and computed its parameters;
+    the op only records that choice.
+    """
+
+    name = "kernel.call"
+
+    args = var_operand_def(MemRefType)
+
+    callee = prop_def(StringAttr)
+    backend = prop_def(StringAttr)
+    header = prop_def(StringAttr)
+    writes = prop_def(DenseArrayBase)
+    scratch = opt_prop_def(IntegerAttr)
+    in_place = opt_prop_def(DenseArrayBase)
+    params_type = opt_prop_def(StringAttr)
+    params = opt_prop_def(DictionaryAttr)
+
+    traits = _KERNEL_TRAITS
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$callee `(` $args `)` attr-dict `:` type($args)"
+
+    def __init__(
+        self,
+        callee: str,
+        args: Sequence[SSAValue],
+        *,
+        backend: str,
+        header: str,
+        writes: Sequence[int],
+        scratch: int | None = None,
+        in_place: Sequence[tuple[int, int, bool]] = (),
+        params_type: str | None = None,
+        params: dict[str, Attribute] | None = None,
+    ):
+        flat = [v for t, o, same in in_place for v in (t, o, int(same))]
+        super().__init__(
+            operands=[args],
+            properties={
+                "callee": StringAttr(callee),
+                "backend": StringAttr(backend),
+                "header": StringAttr(header),
+                "writes": i64_array(writes),
+                "scratch": IntegerAttr(scratch, i64) if scratch is not None else None,
+                "in_place": i64_array(flat) if flat else None,
+                "params_type": StringAttr(params_type) if params_type is not None else None,
+                "params": DictionaryAttr(params) if params is not None else None,
+            },
+        )
+
+    def written(self) -> list[SSAValue]:
+        return [self.args[i] for i in ints(self.writes)]
+
+    def scratch_value(self) -> SSAValue | None:
+        return self.args[self.scratch.value.data] if self.scratch is not None else None
+
+    def in_place_triples(self) -> list[tuple[SSAValue, SSAValue, bool]]:
+        if self.in_place is None:
+            return []
+        flat = ints(self.in_place)
+        return [
+            (self.args[flat[i]], self.args[flat[i + 1]], bool(flat[i + 2]))
+            for i in range(0, len(flat), 3)
+        ]
+
+    def verify_(self) -> None:
+        n = len(self.args)
+        writes = ints(self.writes)
+        if not self.callee.data.isidentifier():
+            raise VerifyException(f"'{self.name}' callee '{self.callee.data}' is not a C name")
+        if not self.header.data.endswith(".h"):
+            raise VerifyException(f"'{self.name}' header '{self.header.data}' is not a .h file")
+        if not writes or any(not 0 <= w < n for w in writes) or len(set(writes)) != len(writes):
+            raise VerifyException(
+                f"'{self.name}' writes {list(writes)} must name distinct operands of {n}"
+            )
+        if self.scratch is not None and self.scratch.value.data not in writes:
+            raise VerifyException(f"'{self.name}' scratch operand must be written")
+        if self.in_place is not None:
+            flat = ints(self.in_place)
+            if len(flat) % 3 or any(
+                flat[i] not in writes or not 0 <= flat[i + 1] < n for i in range(0, len(flat), 3)
+            ):
+                raise VerifyException(
+                    f"'{self.name}' in_place needs (written target, operand, same_size) triples"
+                )
+        if (self.params is None) != (self.params_type is None):
+            raise VerifyException(f"'{self.name}' params and params_type go together")
+
+
 def _product(values: Sequence[int]) -> int:
     result = 1
     for v in values:
@@ -560,6 +664,7 @@ Kernel = Dialect(
         CopyOp,
         InputOp,
         OutputOp,
+        CallOp,
     ],
     [],
 )

@@ -610,6 +610,10 @@ def _describe(step: int, op: Operation) -> str:
         if isinstance(value, SSAValue):
             out = value
     kind = op.name.removeprefix("kernel.")
+    if isinstance(op, kernel.CallOp):
+        kind = op.callee.data.removeprefix("micro_")
+        scratch = op.scratch_value()
+        out = next((v for v in op.written() if v is not scratch), None)
     fn = op.properties.get("fn") or op.properties.get("mode")
     if isinstance(fn, StringAttr):
         kind = f"{kind} {fn.data}"

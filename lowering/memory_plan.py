@@ -85,6 +85,8 @@ def in_place_candidates(op: Operation) -> list[tuple[SSAValue, SSAValue, bool]]:
     if isinstance(op, kernel.Conv2DHybridOp) and op.scratch is not None:
         if kernel.memref_shape(op.input)[0] == 1:
             return [(op.scratch, op.input, False)]
+    if isinstance(op, kernel.CallOp):
+        return op.in_place_triples()
     return []
 
 

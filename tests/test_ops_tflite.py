@@ -304,3 +304,27 @@ def test_elementwise_f32(tmp_path: Path) -> None:
 
         grid.add(Branch(f"softmax beta {beta}", (3, 10), build, input_range=(-5.0, 5.0)))
     check_grid(grid, tmp_path)
+
+
+def test_mean_f32(tmp_path: Path) -> None:
+    grid = Grid()
+    configs = [
+        ((1, 7, 7, 16), [1, 2], True),
+        ((1, 5, 3, 4), [1, 2], False),
+        ((2, 3, 4), [0], False),
+        ((2, 3, 4), [-1], True),
+        ((3, 4, 5), [0, 2], False),
+        ((6,), [0], True),
+    ]
+    for i, (shape, axes, keep) in enumerate(configs):
+
+        def build(b: TFLiteModelBuilder, x: int, i=i, shape=shape, axes=axes, keep=keep) -> int:
+            a = b.add_constant(f"axes{i}", np.array(axes, dtype=np.int32))
+            norm = {v % len(shape) for v in axes}
+            out = [1 if d in norm else n for d, n in enumerate(shape) if keep or d not in norm]
+            y = b.add_tensor(f"y{i}", out, np.float32)
+            b.add_operator("MEAN", [x, a], [y], {"keep_dims": keep})
+            return y
+
+        grid.add(Branch(f"mean {shape} axes {axes} keep={keep}", shape, build))
+    check_grid(grid, tmp_path)

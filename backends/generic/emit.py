@@ -352,7 +352,35 @@ _CALLS = {
 }
 
 
+def _abi_call(op: kernel.CallOp) -> KernelCall:
+    """A `kernel.call` spelled from its recorded ABI: buffers in order, then &params."""
+    from importlib.resources import files
+
+    writes = set(kernel.ints(op.writes))
+    args: list[BufferArg | LiteralArg | ParamsArg] = [
+        BufferArg(value, kernel.memref_element_type(value), i not in writes)
+        for i, value in enumerate(op.args)
+    ]
+    params: list[tuple[str, Attribute]] = []
+    if op.params is not None:
+        args.append(ParamsArg())
+        params = list(op.params.data.items())
+    header = op.header.data
+    source = header[: -len(".h")] + ".c"
+    sources = [source] if files("micro.kernels").joinpath(*source.split("/")).is_file() else []
+    return KernelCall(
+        op.callee.data,
+        args,
+        header,
+        sources,
+        op.params_type.data if op.params_type is not None else None,
+        params,
+    )
+
+
 def kernel_call(op: Operation) -> KernelCall | None:
     """The C call implementing kernel op `op` on the generic backend (None: not a call)."""
+    if isinstance(op, kernel.CallOp):
+        return _abi_call(op)
     spell = _CALLS.get(type(op))
     return spell(op) if spell is not None else None  # type: ignore[operator]

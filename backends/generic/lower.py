@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from xdsl.dialects.builtin import Float32Type, FloatAttr, MemRefType, f32
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    Float32Type,
+    FloatAttr,
+    IntegerAttr,
+    MemRefType,
+    f32,
+    i32,
+)
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.utils.hints import isa
 
@@ -266,6 +274,44 @@ def _reshape(ctx: LoweringContext, op: nn.ReshapeOp) -> bool:
     return True
 
 
+def _i32(value: int) -> IntegerAttr:
+    return IntegerAttr(value, i32)
+
+
+def _i32_array(values: list[int], length: int) -> ArrayAttr[Attribute]:
+    return ArrayAttr([_i32(v) for v in values] + [_i32(0)] * (length - len(values)))
+
+
+MEAN_MAX_DIMS = 6
+
+
+def _mean(ctx: LoweringContext, op: nn.MeanOp) -> bool:
+    if not _all_float(op.input, op.result):
+        return False
+    shape = list(nn.tensor_shape(op.input))
+    if len(shape) > MEAN_MAX_DIMS:
+        raise ctx.fail(op, f"MEAN of a {len(shape)}-D tensor (at most {MEAN_MAX_DIMS}-D)")
+    axes = set(kernel.ints(op.axes))
+    x = ctx.buffer(op.input)
+    y = ctx.result_buffer(op.result)
+    ctx.insert(
+        kernel.CallOp(
+            "micro_mean_f32",
+            [x, y],
+            backend=BACKEND,
+            header="generic/fp32/mean_f32.h",
+            writes=[1],
+            params_type="MicroMeanParams",
+            params={
+                "ndim": _i32(len(shape)),
+                "in_shape": _i32_array(shape, MEAN_MAX_DIMS),
+                "reduce": _i32_array([int(d in axes) for d in range(len(shape))], MEAN_MAX_DIMS),
+            },
+        )
+    )
+    return True
+
+
 _RULES: dict[type[Operation], Callable[[LoweringContext, Operation], bool]] = {
     nn.Conv2DOp: _conv2d,  # type: ignore[dict-item]
     nn.DepthwiseConv2DOp: _depthwise_conv2d,  # type: ignore[dict-item]
@@ -274,6 +320,7 @@ _RULES: dict[type[Operation], Callable[[LoweringContext, Operation], bool]] = {
     nn.MaxPool2DOp: _pool,  # type: ignore[dict-item]
     nn.SoftmaxOp: _softmax,  # type: ignore[dict-item]
     nn.ReshapeOp: _reshape,  # type: ignore[dict-item]
+    nn.MeanOp: _mean,  # type: ignore[dict-item]
     **{kind: _binary for kind in _BINARY_FN},
     **{kind: _unary for kind in _UNARY_FN},
 }
