@@ -63,3 +63,28 @@ kernel.unary %x : memref<4xf32> -> %y : memref<5xf32> {backend = "generic", fn =
 %y = memref.alloc() : memref<1x2x2x4xf32>
 // CHECK: 'kernel.pool2d' mode must be 'avg' or 'max'
 kernel.pool2d %x : memref<1x4x4x4xf32> -> %y : memref<1x2x2x4xf32> {backend = "generic", mode = "min", kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, count_include_pad = 0 : i64}
+
+// -----
+
+%x = memref.alloc() : memref<4xf32>
+// CHECK: 'kernel.call' writes [3] must name distinct operands of 1
+kernel.call "micro_k"(%x) {backend = "generic", header = "generic/k.h", writes = array<i64: 3>} : memref<4xf32>
+
+// -----
+
+%x = memref.alloc() : memref<4xf32>
+%y = memref.alloc() : memref<4xf32>
+// CHECK: 'kernel.call' scratch operand must be written
+kernel.call "micro_k"(%x, %y) {backend = "generic", header = "generic/k.h", writes = array<i64: 1>, scratch = 0 : i64} : memref<4xf32>, memref<4xf32>
+
+// -----
+
+%x = memref.alloc() : memref<4xf32>
+// CHECK: 'kernel.call' callee 'not a name' is not a C name
+kernel.call "not a name"(%x) {backend = "generic", header = "generic/k.h", writes = array<i64: 0>} : memref<4xf32>
+
+// -----
+
+%x = memref.alloc() : memref<4xf32>
+// CHECK: 'kernel.call' params and params_type go together
+kernel.call "micro_k"(%x) {backend = "generic", header = "generic/k.h", writes = array<i64: 0>, params = {n = 1 : i32}} : memref<4xf32>

@@ -44,3 +44,11 @@ kernel.softmax %f : memref<1x10xf32> -> %o : memref<1x10xf32> {backend = "generi
 kernel.copy %o : memref<1x10xf32> -> %o2 : memref<1x10xf32>
 // CHECK: kernel.output %o2 : memref<1x10xf32> {name = "probabilities", index = 0 : i64}
 kernel.output %o2 : memref<1x10xf32> {name = "probabilities", index = 0 : i64}
+
+%mi = memref.alloc() : memref<1x4x4x8xf32>
+%mo = memref.alloc() : memref<1x8xf32>
+// CHECK: kernel.call "micro_mean_f32"(%mi, %mo) {backend = "generic", header = "generic/fp32/mean_f32.h", writes = array<i64: 1>, params_type = "MicroMeanParams", params = {ndim = 4 : i32, in_shape = [1 : i32, 4 : i32, 4 : i32, 8 : i32, 0 : i32, 0 : i32], reduce = [0 : i32, 1 : i32, 1 : i32, 0 : i32, 0 : i32, 0 : i32]}} : memref<1x4x4x8xf32>, memref<1x8xf32>
+kernel.call "micro_mean_f32"(%mi, %mo) {backend = "generic", header = "generic/fp32/mean_f32.h", writes = array<i64: 1>, params_type = "MicroMeanParams", params = {ndim = 4 : i32, in_shape = [1 : i32, 4 : i32, 4 : i32, 8 : i32, 0 : i32, 0 : i32], reduce = [0 : i32, 1 : i32, 1 : i32, 0 : i32, 0 : i32, 0 : i32]}} : memref<1x4x4x8xf32>, memref<1x8xf32>
+%sc = memref.alloc() : memref<64xi8>
+// CHECK: kernel.call "micro_k"(%mi, %mo, %sc) {backend = "generic", header = "generic/k.h", writes = array<i64: 1, 2>, scratch = 2 : i64, in_place = array<i64: 2, 0, 0>} : memref<1x4x4x8xf32>, memref<1x8xf32>, memref<64xi8>
+kernel.call "micro_k"(%mi, %mo, %sc) {backend = "generic", header = "generic/k.h", writes = array<i64: 1, 2>, scratch = 2 : i64, in_place = array<i64: 2, 0, 0>} : memref<1x4x4x8xf32>, memref<1x8xf32>, memref<64xi8>
