@@ -23,6 +23,7 @@ from micro.lowering.convert_kernel_to_c import ConvertKernelToCPass
 from micro.lowering.convert_nn_to_kernel import ConvertNNToKernelPass
 from micro.lowering.memory_plan import MemoryPlanPass
 from micro.lowering.nn_fuse_activation import NNFuseActivationPass
+from micro.lowering.quant_compute_params import QuantComputeParamsPass
 from micro.registry import load_all_dialects
 
 
@@ -49,6 +50,7 @@ def import_model(
 def passes_for(config: MicroConfig) -> list[ModulePass]:
     return [
         NNFuseActivationPass(),
+        QuantComputeParamsPass(),
         ConvertNNToKernelPass(target=config.target),
         MemoryPlanPass(algorithm=config.memory_plan, preserve_inputs=config.preserve_inputs),
         ConvertKernelToCPass(),

@@ -40,6 +40,11 @@ def get_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return NNFuseActivationPass
 
+    def get_quant_compute_params() -> type[ModulePass]:
+        from micro.lowering.quant_compute_params import QuantComputeParamsPass
+
+        return QuantComputeParamsPass
+
     def get_convert_nn_to_kernel() -> type[ModulePass]:
         from micro.lowering.convert_nn_to_kernel import ConvertNNToKernelPass
 
@@ -57,6 +62,7 @@ def get_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
     return {
         "nn-fuse-activation": get_nn_fuse_activation,
+        "quant-compute-params": get_quant_compute_params,
         "convert-nn-to-kernel": get_convert_nn_to_kernel,
         "memory-plan": get_memory_plan,
         "convert-kernel-to-c": get_convert_kernel_to_c,

@@ -28,7 +28,9 @@ from xdsl.dialects.builtin import (
     MemRefType,
     StringAttr,
     f32,
+    f64,
     i8,
+    i32,
     i64,
 )
 from xdsl.ir import Attribute, Dialect, Operation, SSAValue
@@ -505,15 +507,37 @@ class _IOMarkerOp(IRDLOperation):
 
     tensor_name = prop_def(StringAttr, prop_name="name")
     index = prop_def(IntegerAttr)
+    # Quantization of an int8 graph input/output (real = scale * (q - zero_point)).
+    scale = opt_prop_def(FloatAttr)
+    zero_point = opt_prop_def(IntegerAttr)
 
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$buffer `:` type($buffer) attr-dict"
 
-    def __init__(self, buffer: SSAValue, name: str, index: int):
-        super().__init__(
-            operands=[buffer],
-            properties={"name": StringAttr(name), "index": IntegerAttr(index, i64)},
-        )
+    def __init__(
+        self,
+        buffer: SSAValue,
+        name: str,
+        index: int,
+        quantization: tuple[float, int] | None = None,
+    ):
+        properties: dict[str, Attribute] = {
+            "name": StringAttr(name),
+            "index": IntegerAttr(index, i64),
+        }
+        if quantization is not None:
+            properties["scale"] = FloatAttr(quantization[0], f64)
+            properties["zero_point"] = IntegerAttr(quantization[1], i32)
+        super().__init__(operands=[buffer], properties=properties)
+
+    def quantization(self) -> tuple[float, int] | None:
+        if self.scale is None or self.zero_point is None:
+            return None
+        return self.scale.value.data, self.zero_point.value.data
+
+    def verify_(self) -> None:
+        if (self.scale is None) != (self.zero_point is None):
+            raise VerifyException(f"'{self.name}' scale and zero_point go together")
 
 
 @irdl_op_definition
@@ -551,6 +575,8 @@ class CallOp(IRDLOperation):
     * `scratch`: index of an operand that is scratch (live during this call only);
     * `in_place`: triples (target, operand, same_size): buffer `target` may take the
       bytes of `operand` when the operand dies here (same size, or at most its size);
+    * `literals`: C expressions spliced into the argument list, keyed by their position
+      in it (e.g. `{"6" = "NULL"}` for an absent scratch, `{"2" = "1960"}` for a size);
     * `params_type` / `params`: the constant parameter struct passed last, by address.
 
     The backend rule that creates it has chosen the kernel and computed its parameters;
@@ -567,6 +593,7 @@ class CallOp(IRDLOperation):
     writes = prop_def(DenseArrayBase)
     scratch = opt_prop_def(IntegerAttr)
     in_place = opt_prop_def(DenseArrayBase)
+    literals = opt_prop_def(DictionaryAttr)
     params_type = opt_prop_def(StringAttr)
     params = opt_prop_def(DictionaryAttr)
 
@@ -584,10 +611,16 @@ class CallOp(IRDLOperation):
         writes: Sequence[int],
         scratch: int | None = None,
         in_place: Sequence[tuple[int, int, bool]] = (),
+        literals: dict[int, str] | None = None,
         params_type: str | None = None,
         params: dict[str, Attribute] | None = None,
     ):
         flat = [v for t, o, same in in_place for v in (t, o, int(same))]
+        literal_attr = (
+            DictionaryAttr({str(k): StringAttr(v) for k, v in sorted(literals.items())})
+            if literals
+            else None
+        )
         super().__init__(
             operands=[args],
             properties={
@@ -597,6 +630,7 @@ class CallOp(IRDLOperation):
                 "writes": i64_array(writes),
                 "scratch": IntegerAttr(scratch, i64) if scratch is not None else None,
                 "in_place": i64_array(flat) if flat else None,
+                "literals": literal_attr,
                 "params_type": StringAttr(params_type) if params_type is not None else None,
                 "params": DictionaryAttr(params) if params is not None else None,
             },
@@ -604,6 +638,19 @@ class CallOp(IRDLOperation):
 
     def written(self) -> list[SSAValue]:
         return [self.args[i] for i in ints(self.writes)]
+
+    def c_arguments(self) -> list[SSAValue | str]:
+        """The C arguments before `&params`: operands, with the literals spliced in."""
+        literals: dict[int, str] = {}
+        if self.literals is not None:
+            for key, value in self.literals.data.items():
+                assert isinstance(value, StringAttr)
+                literals[int(key)] = value.data
+        operands = iter(self.args)
+        return [
+            literals[i] if i in literals else next(operands)
+            for i in range(len(self.args) + len(literals))
+        ]
 
     def scratch_value(self) -> SSAValue | None:
         return self.args[self.scratch.value.data] if self.scratch is not None else None
@@ -640,6 +687,16 @@ class CallOp(IRDLOperation):
                 )
         if (self.params is None) != (self.params_type is None):
             raise VerifyException(f"'{self.name}' params and params_type go together")
+        if self.literals is not None:
+            total = n + len(self.literals.data)
+            for key, value in self.literals.data.items():
+                if not key.isdigit() or not int(key) < total:
+                    raise VerifyException(
+                        f"'{self.name}' literal position '{key}' is not an argument position "
+                        f"(0..{total - 1})"
+                    )
+                if not isinstance(value, StringAttr) or not value.data.strip():
+                    raise VerifyException(f"'{self.name}' literal {key} must be a C expression")
 
 
 def _product(values: Sequence[int]) -> int:

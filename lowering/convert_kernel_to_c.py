@@ -296,8 +296,8 @@ class _Generator:
         params_globals: list[c.GlobalOp] = []
         headers: list[str] = []
         sources: list[str] = []
-        inputs: list[tuple[int, str, SSAValue]] = []
-        outputs: list[tuple[int, str, SSAValue]] = []
+        inputs: list[tuple[int, str, kernel.InputOp | kernel.OutputOp]] = []
+        outputs: list[tuple[int, str, kernel.InputOp | kernel.OutputOp]] = []
         needs_memcpy = False
 
         def pointer(value: SSAValue, element: Attribute, const: bool) -> SSAValue:
@@ -312,10 +312,10 @@ class _Generator:
         step = 0
         for op in function.body.block.ops:
             if isinstance(op, kernel.InputOp):
-                inputs.append((op.index.value.data, op.tensor_name.data, op.buffer))
+                inputs.append((op.index.value.data, op.tensor_name.data, op))
                 continue
             if isinstance(op, kernel.OutputOp):
-                outputs.append((op.index.value.data, op.tensor_name.data, op.buffer))
+                outputs.append((op.index.value.data, op.tensor_name.data, op))
                 continue
             if isinstance(op, kernel.CopyOp):
                 needs_memcpy = True
@@ -413,13 +413,15 @@ class _Generator:
     def _descs(
         self,
         kind: str,
-        entries: list[tuple[int, str, SSAValue]],
+        entries: list[tuple[int, str, kernel.InputOp | kernel.OutputOp]],
         addresses: dict[SSAValue, _Address],
     ) -> c.GlobalOp | None:
         if not entries:
             return None
         items: list[Attribute] = []
-        for _, name, buffer in entries:
+        for _, name, marker in entries:
+            buffer = marker.buffer
+            scale, zero_point = marker.quantization() or (0.0, 0)
             assert isa(buffer.type, MemRefType[Attribute])
             shape = list(buffer.type.get_shape())
             address = addresses[buffer]
@@ -440,8 +442,8 @@ class _Generator:
                         ),
                         ("offset", IntegerAttr(address.offset, i64)),
                         ("size", IntegerAttr(buffer_bytes(buffer.type), i64)),
-                        ("scale", FloatAttr(0.0, f32)),
-                        ("zero_point", IntegerAttr(0, i32)),
+                        ("scale", FloatAttr(scale, f32)),
+                        ("zero_point", IntegerAttr(zero_point, i32)),
                     ]
                 )
             )

@@ -46,9 +46,13 @@ from xdsl.dialects.builtin import (
     IntegerType,
     MemRefType,
     ModuleOp,
+    Signedness,
     StringAttr,
     TensorType,
     UnitAttr,
+    f32,
+    i32,
+    i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
@@ -56,7 +60,7 @@ from xdsl.utils.hints import isa
 
 from micro.backends.targets import get_target
 from micro.dialects import kernel, nn
-from micro.dialects.quant import storage_type_of
+from micro.dialects.quant import UniformQuantizedType, storage_type_of
 from micro.errors import MicroError
 
 _NUMPY_DTYPES: dict[str, np.dtype] = {
@@ -66,6 +70,16 @@ _NUMPY_DTYPES: dict[str, np.dtype] = {
     "i16": np.dtype("<i2"),
     "i32": np.dtype("<i4"),
     "i64": np.dtype("<i8"),
+}
+
+
+_ELEMENT_TYPES: dict[str, Attribute] = {
+    "<f4": f32,
+    "|i1": IntegerType(8),
+    "|u1": IntegerType(8, Signedness.UNSIGNED),
+    "<i2": IntegerType(16),
+    "<i4": i32,
+    "<i8": i64,
 }
 
 
@@ -98,6 +112,7 @@ class LoweringContext:
         self.globals: list[memref.GlobalOp] = []
         self._global_names: set[str] = set()
         self._weights: dict[tuple[SSAValue, str], SSAValue] = {}
+        self._constants: dict[tuple[str, tuple[int, ...], bytes], SSAValue] = {}
 
     # -------------------------------------------------------------- errors
 
@@ -153,6 +168,26 @@ class LoweringContext:
         get = self.insert(memref.GetGlobalOp(name, MemRefType(elem, shape)))
         get.results[0].name_hint = name
         self._weights[key] = get.results[0]
+        return get.results[0]
+
+    def constant(self, array: np.ndarray, hint: str) -> SSAValue:
+        """A buffer holding `array` (computed at compile time) as a constant global; equal
+        arrays (same type, shape and bytes) share one global."""
+        array = np.ascontiguousarray(array)
+        elem = _ELEMENT_TYPES[array.dtype.str]
+        key = (array.dtype.str, array.shape, array.tobytes())
+        if key in self._constants:
+            return self._constants[key]
+        shape = list(array.shape) or [1]
+        name = _global_name(hint, self._global_names)
+        data = DenseIntOrFPElementsAttr(TensorType(elem, shape), BytesAttr(array.tobytes()))
+        global_op = memref.GlobalOp.get(
+            StringAttr(name), MemRefType(elem, shape), data, constant=UnitAttr(), alignment=16
+        )
+        self.globals.append(global_op)
+        get = self.insert(memref.GetGlobalOp(name, MemRefType(elem, shape)))
+        get.results[0].name_hint = name
+        self._constants[key] = get.results[0]
         return get.results[0]
 
     def buffer(self, value: SSAValue) -> SSAValue:
@@ -231,7 +266,7 @@ class ConvertNNToKernelPass(ModulePass):
             buffer = lowering.alloc(
                 arg.type.get_shape(), storage_type_of(arg.type.element_type), arg.name_hint or ""
             )
-            lowering.insert(kernel.InputOp(buffer, name, index))
+            lowering.insert(kernel.InputOp(buffer, name, index, _quantization(arg.type)))
             lowering.buffers[arg] = buffer
 
         for nn_op in list(function.body.block.ops):
@@ -268,7 +303,15 @@ class ConvertNNToKernelPass(ModulePass):
                 lowering.insert(kernel.CopyOp(buffer, copy))
                 buffer = copy
             used.add(buffer)
-            lowering.insert(kernel.OutputOp(buffer, name, index))
+            lowering.insert(kernel.OutputOp(buffer, name, index, _quantization(value.type)))
+
+
+def _quantization(type_: Attribute) -> tuple[float, int] | None:
+    """(scale, zero point) of a per-tensor quantized tensor type, else None."""
+    elem = nn.element_type(type_)
+    if isinstance(elem, UniformQuantizedType):
+        return elem.scale.data, elem.zero_point.data
+    return None
 
 
 def _is_alloc(buffer: SSAValue) -> bool:

@@ -14,6 +14,8 @@ Rules:
   the two clamp intervals are intersected, and fusion happens only when the intersection
   is itself one of the fused activations (relu then relu6 is relu6);
 * two stacked clamps compose the same way into one;
+* in int8 graphs only a clamp whose result has its input's quantization fuses (one
+  that also requantizes stays an operator: a lookup table);
 * a reshape to the shape it already has disappears, and a reshape of a reshape becomes
   one reshape.
 
@@ -71,6 +73,8 @@ class FuseClampIntoProducer(RewritePattern):
             return
         if not _only_use_is(producer.results[0], op):
             return
+        if producer.results[0].type != op.results[0].type:
+            return  # an int8 clamp that also requantizes is an operator of its own
         fused = _compose(nn.get_activation(producer), activation)
         if fused is None:
             return
@@ -89,6 +93,8 @@ class ComposeClamps(RewritePattern):
             return
         inner = _clamp_of(producer)
         if inner is None or not _only_use_is(producer.results[0], op):
+            return
+        if producer.results[0].type != op.results[0].type:
             return
         fused = _compose(inner, outer)
         if fused is None:

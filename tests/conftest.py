@@ -226,6 +226,38 @@ def naive_live_set(model: Path) -> int:
     )
 
 
+@dataclass(frozen=True)
+class TflmArena:
+    """What the tflite-micro interpreter's recording allocator reports for a model."""
+
+    total: int  # the arena a TFLM user must provide
+    head: int  # activations and scratch (the planned, non-persistent part)
+    tail: int  # persistent: tensor structs, per-channel quantization, kernel data
+
+
+def tflm_arena(model: Path) -> TflmArena:
+    """
+    Arena bytes the `tflite-micro` interpreter needs for `model`, read from its
+    RecordingMicroAllocator (printed by C code, hence the subprocess).
+    """
+    script = (
+        "import sys\n"
+        "from tflite_micro.python.tflite_micro import runtime\n"
+        "runtime.Interpreter.from_file(sys.argv[1]).print_allocations()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(model)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, f"tflite-micro failed on {model.name}:\n{result.stderr}"
+    found: dict[str, int] = {}
+    for line in (result.stdout + result.stderr).splitlines():  # it logs to stderr
+        parts = line.split()
+        if "Arena allocation" in line and len(parts) >= 6:
+            found[parts[3]] = int(parts[4])
+    assert {"total", "head", "tail"} <= set(found), result.stdout + result.stderr
+    return TflmArena(found["total"], found["head"], found["tail"])
+
+
 def compile_project(project: Path, exe: Path, compiler: str = "gcc", extra: str = "") -> Path:
     """Build a generated project's benchmark directly (no CMake), warnings as errors."""
     sources = [*sorted(project.glob("src/**/*.c")), *sorted(project.glob("benchmark/*.c"))]
@@ -265,8 +297,12 @@ def run_model_bytes(
     compiler: str = "gcc",
     extra_flags: str = "",
     sanitize: bool = False,
+    output_specs: Sequence[tuple[tuple[int, ...], np.dtype]] | None = None,
 ) -> list[np.ndarray]:
-    """Convert a TFLite model (bytes) with micro-convert, build it, run it on `inputs`."""
+    """
+    Convert a TFLite model (bytes) with micro-convert, build it, run it on `inputs`.
+    The outputs' (shape, dtype) come from LiteRT unless given (for models LiteRT refuses).
+    """
     work.mkdir(parents=True, exist_ok=True)
     path = work / "model.tflite"
     path.write_bytes(model)
@@ -274,19 +310,21 @@ def run_model_bytes(
     assert result.returncode == 0, result.stderr
     flags = extra_flags + (f" {SANITIZE_FLAGS} -g" if sanitize else "")
     compile_project(work / "project", work / "benchmark", compiler, flags)
-    from ai_edge_litert.interpreter import Interpreter
+    if output_specs is None:
+        from ai_edge_litert.interpreter import Interpreter
 
-    details = Interpreter(model_content=model).get_output_details()
+        details = Interpreter(model_content=model).get_output_details()
+        output_specs = [(tuple(d["shape"]), np.dtype(d["dtype"])) for d in details]
     build = Build(work / "project", work)  # the benchmark was built into `work`
     outputs, _ = run_benchmark(
         build,
         inputs,
         work,
-        [np.dtype(d["dtype"]) for d in details],
-        [int(np.prod(d["shape"])) for d in details],
+        [dtype for _, dtype in output_specs],
+        [int(np.prod(shape)) for shape, _ in output_specs],
         sanitize=sanitize,
     )
-    return [o.reshape(tuple(d["shape"])) for o, d in zip(outputs, details, strict=True)]
+    return [o.reshape(shape) for o, (shape, _) in zip(outputs, output_specs, strict=True)]
 
 
 def litert_reference(model: bytes, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:

@@ -185,11 +185,36 @@ def test_unsupported_operator_names_it(tmp_path: Path) -> None:
     )
 
 
-def test_int8_model_says_int8_is_not_supported_yet(tmp_path: Path) -> None:
-    model = MODELS / "tflite" / "hello_world_int8.tflite"
-    if not model.is_file():
-        pytest.skip(f"{model} is absent (shared models folder missing)")
-    assert_one_line_error(convert(model, tmp_path / "out"), "int8", "not supported yet")
+def _int8_model(tmp_path: Path, op: str, out_scale: float, out_zp: int) -> Path:
+    from micro.frontends.tflite_builder import Quantization, TFLiteModelBuilder
+
+    builder = TFLiteModelBuilder()
+    q_in = Quantization([0.05], [3])
+    x = builder.add_input("x", [1, 8], np.int8, q_in)
+    inputs = [x]
+    if op == "MAXIMUM":
+        inputs.append(builder.add_input("x2", [1, 8], np.int8, q_in))
+    y = builder.add_tensor("probs", [1, 8], np.int8, Quantization([out_scale], [out_zp]))
+    builder.add_operator(op, inputs, [y], {"beta": 1.0} if op == "SOFTMAX" else None)
+    builder.mark_output(y)
+    model = tmp_path / f"{op.lower()}_int8.tflite"
+    model.write_bytes(builder.build())
+    return model
+
+
+def test_int8_quantization_tflite_rejects_is_named(tmp_path: Path) -> None:
+    """An int8 softmax whose output is not scale 1/256, zero point -128 (LiteRT rejects)."""
+    model = _int8_model(tmp_path, "SOFTMAX", 0.01, 0)
+    assert_one_line_error(
+        convert(model, tmp_path / "out"), "softmax_int8.tflite", "nn.softmax", "'probs'", "1/256"
+    )
+
+
+def test_int8_operator_without_int8_kernel_is_named(tmp_path: Path) -> None:
+    model = _int8_model(tmp_path, "MAXIMUM", 0.05, 3)
+    assert_one_line_error(
+        convert(model, tmp_path / "out"), "maximum_int8.tflite", "nn.maximum", "no int8 kernel"
+    )
 
 
 # --------------------------------------------------------------------- bad configuration

@@ -353,13 +353,15 @@ _CALLS = {
 
 
 def _abi_call(op: kernel.CallOp) -> KernelCall:
-    """A `kernel.call` spelled from its recorded ABI: buffers in order, then &params."""
+    """A `kernel.call` spelled from its recorded ABI: arguments in order, then &params."""
     from importlib.resources import files
 
-    writes = set(kernel.ints(op.writes))
+    writes = {op.args[i] for i in kernel.ints(op.writes)}
     args: list[BufferArg | LiteralArg | ParamsArg] = [
-        BufferArg(value, kernel.memref_element_type(value), i not in writes)
-        for i, value in enumerate(op.args)
+        LiteralArg(arg, VOID)
+        if isinstance(arg, str)
+        else BufferArg(arg, kernel.memref_element_type(arg), arg not in writes)
+        for arg in op.c_arguments()
     ]
     params: list[tuple[str, Attribute]] = []
     if op.params is not None:

@@ -897,14 +897,20 @@ def softmax_s8(
     diff_min = -floor(31 * 2^26 / 2^left_shift). The exp table holds, for d = 0..255,
     gemmlowp's exp of the rescaled difference -d (0 where -d < diff_min)."""
     if int(output_zero_point) != -128:
-        raise ValueError("int8 softmax output zero point must be -128 (LiteRT rejects)")
+        raise ValueError(
+            "an int8 softmax output needs scale 1/256 and zero point -128 (TFLite rejects "
+            "any other; re-quantize the model with the TFLite converter)"
+        )
     o = np.float32(output_scale)
     target, eps = (
         np.float32(1.0) / np.float32(256),
         np.float32(0.001) * np.float32(1.0) / np.float32(256),
     )
     if (o - target if o > target else target - o) > eps:
-        raise ValueError("int8 softmax output scale must be 1/256 (LiteRT rejects)")
+        raise ValueError(
+            "an int8 softmax output needs scale 1/256 and zero point -128 (TFLite rejects "
+            "any other; re-quantize the model with the TFLite converter)"
+        )
     if len(input_shape) < 1:
         raise ValueError("softmax needs at least one dimension")
     real = min(f32(beta) * f32(input_scale) * float(1 << 26), float(2**31 - 1))
@@ -1006,6 +1012,34 @@ def tanh_s8_table(
     micro_lut_s8 uses, f(x) = tanhf(x) in float32. LiteRT puts no constraint on the output
     quantization (converters use scale 1/128, zero point 0)."""
     return _lut_s8(_tanhf, input_scale, input_zero_point, output_scale, output_zero_point)
+
+
+def multiply_by_quantized_multiplier(x: int, multiplier: int, shift: int) -> int:
+    """TFLite ``MultiplyByQuantizedMultiplier`` (double-rounding build) on an int32."""
+    left, right = max(shift, 0), max(-shift, 0)
+    return _rdbpot(_srdhm(wrap_i32(x * (1 << left)), multiplier), right)
+
+
+def relu_s8_table(
+    activation: str,
+    input_scale: float,
+    input_zero_point: int,
+    output_scale: float,
+    output_zero_point: int,
+) -> np.ndarray:
+    """RELU / RELU6 / RELU_N1_TO_1 int8 (activations.cc ReluPrepare + QuantizedReluX) as
+    the 256-entry table micro_lut_s8 uses: requantize q - in_zp by QuantizeMultiplier(
+    (double)in_scale / (double)out_scale), add out_zp, clamp to the activation's quantized
+    range (CalculateActivationRangeQuantized of the output)."""
+    act_min, act_max = activation_range_s8(activation, output_scale, output_zero_point)
+    multiplier, shift = quantize_multiplier(f32(input_scale) / f32(output_scale))
+    table = np.zeros(256, np.int8)
+    for q in range(-128, 128):
+        v = int(output_zero_point) + multiply_by_quantized_multiplier(
+            q - int(input_zero_point), multiplier, shift
+        )
+        table[q & 0xFF] = min(act_max, max(act_min, v))
+    return table
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,10 +25,16 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.utils.hints import isa
 
-from micro.backends.generic import abi
+from micro.backends.generic import abi, int8_abi
+from micro.backends.generic.lower_int8 import lower_int8
 from micro.dialects import kernel, nn
-from micro.dialects.quant import UniformQuantizedPerAxisType, UniformQuantizedType
-from micro.lowering.convert_nn_to_kernel import LoweringContext
+from micro.dialects.quant import (
+    UniformQuantizedPerAxisType,
+    UniformQuantizedType,
+    storage_type_of,
+)
+from micro.lowering.convert_nn_to_kernel import LoweringContext, numpy_dtype
+from micro.lowering.quant_compute_params import struct_attr
 
 BACKEND = "generic"
 
@@ -44,7 +50,10 @@ def _require_float_activations(ctx: LoweringContext, op: Operation) -> None:
             isinstance(value.owner, nn.ConstantOp)
         ):
             raise ctx.fail(
-                op, "int8 (quantized) activations are not supported yet; use a float model"
+                op,
+                "no int8 kernel implements this operator with quantized activations "
+                "(int8 kernels: conv2d, depthwise_conv2d, fully_connected, pooling, add, sub, "
+                "mul, softmax, logistic, tanh, relu*, mean, pad, transpose, reshape)",
             )
 
 
@@ -312,6 +321,65 @@ def _mean(ctx: LoweringContext, op: nn.MeanOp) -> bool:
     return True
 
 
+def _elem_size(value: SSAValue) -> int:
+    return numpy_dtype(storage_type_of(nn.element_type(value))).itemsize
+
+
+def _data_move(ctx: LoweringContext, op: Operation, move: int8_abi.DataMove, name: str) -> bool:
+    if tuple(move.output_shape) != nn.tensor_shape(op.results[0]):
+        raise ctx.fail(op, f"internal: {name} computes shape {list(move.output_shape)}")
+    x = ctx.buffer(op.operands[0])
+    y = ctx.result_buffer(op.results[0])
+    ctx.insert(
+        kernel.CallOp(
+            move.function,
+            [x, y],
+            backend=BACKEND,
+            header=f"generic/data/{name}.h",
+            writes=[1],
+            params_type=move.params.name,
+            params=dict(struct_attr(move.params).data),
+        )
+    )
+    return True
+
+
+def _pad(ctx: LoweringContext, op: nn.PadOp) -> bool:
+    flat = kernel.ints(op.paddings)
+    paddings = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+    elem = nn.element_type(op.result)
+    in_elem = nn.element_type(op.input)
+    if elem != in_elem:
+        raise ctx.fail(op, "PAD must keep the element type and quantization of its input")
+    dtype = numpy_dtype(storage_type_of(elem))
+    # Zero means the real value 0: the zero point of a quantized tensor.
+    value = elem.zero_point.data if isinstance(elem, UniformQuantizedType) else 0
+    if isinstance(elem, UniformQuantizedPerAxisType):
+        raise ctx.fail(op, "PAD of a per-channel quantized tensor")
+    try:
+        move = int8_abi.pad_params(
+            nn.tensor_shape(op.input),
+            paddings,
+            elem_size=dtype.itemsize,
+            pad_value=int8_abi.pad_value_bits(value, dtype),
+        )
+    except (ValueError, NotImplementedError) as error:
+        raise ctx.fail(op, str(error)) from None
+    return _data_move(ctx, op, move, "pad")
+
+
+def _transpose(ctx: LoweringContext, op: nn.TransposeOp) -> bool:
+    if nn.element_type(op.result) != nn.element_type(op.input):
+        raise ctx.fail(op, "TRANSPOSE must keep the element type and quantization of its input")
+    try:
+        move = int8_abi.transpose_params(
+            nn.tensor_shape(op.input), kernel.ints(op.perm), elem_size=_elem_size(op.input)
+        )
+    except (ValueError, NotImplementedError) as error:
+        raise ctx.fail(op, str(error)) from None
+    return _data_move(ctx, op, move, "transpose")
+
+
 _RULES: dict[type[Operation], Callable[[LoweringContext, Operation], bool]] = {
     nn.Conv2DOp: _conv2d,  # type: ignore[dict-item]
     nn.DepthwiseConv2DOp: _depthwise_conv2d,  # type: ignore[dict-item]
@@ -321,11 +389,15 @@ _RULES: dict[type[Operation], Callable[[LoweringContext, Operation], bool]] = {
     nn.SoftmaxOp: _softmax,  # type: ignore[dict-item]
     nn.ReshapeOp: _reshape,  # type: ignore[dict-item]
     nn.MeanOp: _mean,  # type: ignore[dict-item]
+    nn.PadOp: _pad,  # type: ignore[dict-item]
+    nn.TransposeOp: _transpose,  # type: ignore[dict-item]
     **{kind: _binary for kind in _BINARY_FN},
     **{kind: _unary for kind in _UNARY_FN},
 }
 
 
 def lower_op(ctx: LoweringContext, op: Operation) -> bool:
+    if lower_int8(ctx, op):
+        return True
     rule = _RULES.get(type(op))
     return rule(ctx, op) if rule is not None else False
