@@ -8,7 +8,7 @@ below needs no knowledge of the source framework.
 
 * Layouts: activations NHWC; `nn.conv2d` filters OHWI; `nn.depthwise_conv2d` filters
   1HWC (C = in_channels * depth_multiplier); `nn.fully_connected` weights [out, in].
-* Element types: `f32`, or `!quant.uniform` / `!quant.uniform_per_axis` types (a float
+* Element types: `f32`, or `!quant.uniform` types (per tensor or per axis) (a float
   operator may take quantized weights: a "hybrid" operator, computed as LiteRT does).
 * Fused activations are clamp-like (`#nn<activation relu>` etc.); other activations are
   separate operators.

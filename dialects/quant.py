@@ -71,6 +71,24 @@ def _parse_storage_and_expressed(parser: AttrParser) -> tuple[IntegerType, Attri
     return storage, expressed
 
 
+def _parse_per_axis_rest(
+    parser: AttrParser, storage: IntegerType, expressed: Attribute
+) -> Sequence[Attribute]:
+    """The rest of `!quant.uniform<i8:f32:AXIS, {s0:zp0, ...}>` after `i8:f32:`."""
+    axis = parser.parse_integer(allow_boolean=False, allow_negative=False)
+    parser.parse_punctuation(",")
+    pairs = parser.parse_comma_separated_list(
+        parser.Delimiter.BRACES, lambda: _parse_scale_zero_point(parser)
+    )
+    return (
+        storage,
+        expressed,
+        IntAttr(axis),
+        ArrayAttr(FloatData(s) for s, _ in pairs),
+        ArrayAttr(IntAttr(z) for _, z in pairs),
+    )
+
+
 def _parse_scale_zero_point(parser: AttrParser) -> tuple[float, int]:
     scale = float(parser.parse_number())
     zero_point = 0
@@ -98,17 +116,24 @@ class UniformQuantizedType(ParametrizedAttribute, TypeAttribute):
     def verify(self) -> None:
         _check_scale_zero_point(self.storage_type, self.scale.data, self.zero_point.data)
 
+    # Both types share MLIR's `uniform` mnemonic. Only this class is registered under it;
+    # its parser also reads the per-axis form (`i8:f32:AXIS, {...}`) and `new` then builds
+    # a UniformQuantizedPerAxisType, which prints itself as `!quant.uniform<...>` too.
     @classmethod
     def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
         with parser.in_angle_brackets():
             storage, expressed = _parse_storage_and_expressed(parser)
             if parser.parse_optional_punctuation(":") is not None:
-                parser.raise_error(
-                    "a per-axis type is spelled !quant.uniform<i8:f32:AXIS, {s:zp, ...}>"
-                )
+                return _parse_per_axis_rest(parser, storage, expressed)
             parser.parse_punctuation(",")
             scale, zero_point = _parse_scale_zero_point(parser)
         return (storage, expressed, FloatData(scale), IntAttr(zero_point))
+
+    @classmethod
+    def new(cls, params: Sequence[Attribute]) -> UniformQuantizedType:  # type: ignore[override]
+        if len(params) == len(UniformQuantizedPerAxisType.get_irdl_definition().parameters):
+            return UniformQuantizedPerAxisType.new(params)  # type: ignore[return-value]
+        return super().new(params)
 
     def print_parameters(self, printer: Printer) -> None:
         with printer.in_angle_brackets():
@@ -122,7 +147,7 @@ class UniformQuantizedType(ParametrizedAttribute, TypeAttribute):
 class UniformQuantizedPerAxisType(ParametrizedAttribute, TypeAttribute):
     """Per-axis affine quantization: `!quant.uniform<i8:f32:AXIS, {s0:zp0, s1:zp1, ...}>`."""
 
-    name = "quant.uniform_per_axis"
+    name = "quant.uniform"  # parsed through UniformQuantizedType (see there)
 
     storage_type: IntegerType
     expressed_type: AnyFloat
@@ -164,27 +189,6 @@ class UniformQuantizedPerAxisType(ParametrizedAttribute, TypeAttribute):
 
     def get_zero_points(self) -> list[int]:
         return [z.data for z in self.zero_points]
-
-    # The MLIR spelling shares the `uniform` mnemonic with the per-tensor type; the
-    # parser hook below accepts it through `!quant.uniform_per_axis<...>` and the printer
-    # writes that name, keeping both types distinct and round-trippable in xDSL.
-    @classmethod
-    def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
-        with parser.in_angle_brackets():
-            storage, expressed = _parse_storage_and_expressed(parser)
-            parser.parse_punctuation(":")
-            axis = parser.parse_integer(allow_boolean=False, allow_negative=False)
-            parser.parse_punctuation(",")
-            pairs = parser.parse_comma_separated_list(
-                parser.Delimiter.BRACES, lambda: _parse_scale_zero_point(parser)
-            )
-        return (
-            storage,
-            expressed,
-            IntAttr(axis),
-            ArrayAttr(FloatData(s) for s, _ in pairs),
-            ArrayAttr(IntAttr(z) for _, z in pairs),
-        )
 
     def print_parameters(self, printer: Printer) -> None:
         with printer.in_angle_brackets():
@@ -279,5 +283,5 @@ class RequantizeOp(_ConvertOp):
 Quant = Dialect(
     "quant",
     [QuantizeOp, DequantizeOp, RequantizeOp],
-    [UniformQuantizedType, UniformQuantizedPerAxisType],
+    [UniformQuantizedType],  # which also parses UniformQuantizedPerAxisType
 )

@@ -35,6 +35,7 @@ called, the headers they include, the runtime, the C API headers, the benchmark)
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -148,6 +149,16 @@ class _Address:
 
 def _include_names(text: str) -> list[str]:
     return re.findall(r'^\s*#\s*include\s+"([^"]+)"', text, flags=re.MULTILINE)
+
+
+def _has_non_finite(attr: Attribute) -> bool:
+    if isinstance(attr, FloatAttr):
+        return not math.isfinite(attr.value.data)
+    if isinstance(attr, c.StructInitAttr):
+        return any(_has_non_finite(v) for _, v in attr.items())
+    if isinstance(attr, ArrayAttr):
+        return any(_has_non_finite(v) for v in attr.data)
+    return False
 
 
 def library_closure(sources: list[str]) -> list[str]:
@@ -503,7 +514,8 @@ class _Generator:
     ) -> c.FileOp:
         f = _Builder("src/net.c")
         f.add(self._banner())
-        f.add(c.IncludeOp("math.h", system=True))
+        if any(_has_non_finite(p.init) for p in params if p.init is not None):
+            f.add(c.IncludeOp("math.h", system=True))  # INFINITY in an initializer
         if needs_memcpy:
             f.add(c.IncludeOp("string.h", system=True))
         f.add(c.IncludeOp("net.h"))

@@ -571,6 +571,17 @@ static void TensorApi(void) {
     MicroTensor *m = (MicroTensor *)in0;
     CHECK(m->is_model_tensor && !m->owned && m->size == 16);
     CHECK(((MicroTensor *)MSModelGetInputs(h).handle_list[1])->scale == 0.5f);
+    {
+      float scale = 7.0f;
+      int32_t zero_point = 7;
+      MSTensorHandle in1 = MSModelGetInputs(h).handle_list[1];
+      CHECK(MSTensorGetDataType(in1) == kMSDataTypeNumberTypeInt8);
+      CHECK(MSTensorGetQuantParam(in1, &scale, &zero_point));
+      CHECK(scale == 0.5f && zero_point == -3);
+      scale = 7.0f;
+      CHECK(!MSTensorGetQuantParam(in0, &scale, &zero_point) && scale == 7.0f);
+      CHECK(!MSTensorGetQuantParam(NULL, &scale, &zero_point));
+    }
     MSTensorSetName(in0, "renamed");
     MSTensorSetShape(in0, shape, 2);
     MSTensorSetDataType(in0, kMSDataTypeNumberTypeInt8);

@@ -2,7 +2,7 @@
 `micro-translate`: move between files and IR, as mlir-translate does.
 
     micro-translate --import-tflite model.tflite [--inputShape=...]   # print `nn` IR
-    micro-translate --emit-c module.mlir [-o DIR]                     # print (or write) C
+    micro-translate --emit-c [module.mlir] [-o DIR]                   # print (or write) C
 
 `--emit-c` takes the `c` dialect (the output of `convert-kernel-to-c`) and prints every
 text file after a `/* ===== path ===== */` banner, or writes the whole project into DIR.
@@ -35,7 +35,12 @@ def _arguments() -> argparse.ArgumentParser:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--import-tflite", action="store_true", help="TFLite file -> nn IR")
     mode.add_argument("--emit-c", action="store_true", help="c dialect IR -> C files")
-    parser.add_argument("input", help="the input file ('-' for standard input with --emit-c)")
+    parser.add_argument(
+        "input",
+        nargs="?",
+        default="-",
+        help="the input file (default '-': standard input, for --emit-c)",
+    )
     parser.add_argument("--inputShape", help='static input shapes, e.g. "x:1,28,28,1"')
     parser.add_argument("-o", "--output", help="output file (IR) or directory (--emit-c)")
     return parser
@@ -56,6 +61,8 @@ def _read_module(path: str) -> ModuleOp:
 def translate(argv: Sequence[str]) -> int:
     args = _arguments().parse_args(list(argv))
     if args.import_tflite:
+        if args.input == "-":
+            raise MicroError("--import-tflite needs a model file (see micro-translate --help)")
         from micro.config import parse_input_shapes
         from micro.frontends.tflite import import_tflite
 

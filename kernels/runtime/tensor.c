@@ -237,6 +237,14 @@ MSDataType MSTensorGetDataType(const MSTensorHandle tensor) {
   return t != NULL ? t->type : kMSDataTypeUnknown;
 }
 
+bool MSTensorGetQuantParam(const MSTensorHandle tensor, float *scale, int32_t *zero_point) {
+  const MicroTensor *t = MicroTensorCast(tensor);
+  if (t == NULL || t->scale == 0.0f) return false;
+  if (scale != NULL) *scale = t->scale;
+  if (zero_point != NULL) *zero_point = t->zero_point;
+  return true;
+}
+
 static bool MicroSameShape(const MicroTensor *t, const int64_t *shape, size_t ndim) {
   return t->ndim == ndim && (ndim == 0 || memcmp(t->shape, shape, ndim * sizeof(int64_t)) == 0);
 }

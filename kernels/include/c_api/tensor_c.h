@@ -8,6 +8,7 @@
 #ifndef MINDSPORE_INCLUDE_C_API_TENSOE_C_H
 #define MINDSPORE_INCLUDE_C_API_TENSOE_C_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,12 @@ MS_API int64_t MSTensorGetElementNum(const MSTensorHandle tensor);
 
 /* Bytes of data. */
 MS_API size_t MSTensorGetDataSize(const MSTensorHandle tensor);
+
+/* micro extension (MindSpore Lite's C API has no equivalent): the affine quantization of an
+ * int8 model input or output, real = scale * (q - zero_point). Returns false (and leaves
+ * *scale and *zero_point alone) when the tensor is not quantized or the handle is NULL. */
+MS_API bool MSTensorGetQuantParam(const MSTensorHandle tensor, float *scale,
+                                  int32_t *zero_point);
 
 #ifdef __cplusplus
 }

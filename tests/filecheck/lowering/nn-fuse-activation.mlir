@@ -60,3 +60,16 @@ func.func @reshapes(%a: tensor<1x2x3xf32>) -> tensor<3x2xf32> {
   %t = nn.reshape %s : (tensor<6xf32>) -> tensor<3x2xf32>
   func.return %t : tensor<3x2xf32>
 }
+
+// int8: a relu that keeps the quantization of its input fuses (its clamp is then
+// computed in the output's quantization); one that requantizes stays an operator.
+// CHECK-LABEL: func.func @int8_relu
+// CHECK-NEXT:  %[[Y:.*]] = nn.add %a, %b {activation = #nn<activation relu>}
+// CHECK-NEXT:  %[[Z:.*]] = nn.relu6 %[[Y]] : (tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>) -> tensor<1x4x!quant.uniform<i8:f32, 0.025:-128>>
+// CHECK-NEXT:  func.return %[[Z]]
+func.func @int8_relu(%a: tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>, %b: tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>) -> tensor<1x4x!quant.uniform<i8:f32, 0.025:-128>> {
+  %y = nn.add %a, %b : (tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>, tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>) -> tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>
+  %r = nn.relu %y : (tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>) -> tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>
+  %z = nn.relu6 %r : (tensor<1x4x!quant.uniform<i8:f32, 0.05:2>>) -> tensor<1x4x!quant.uniform<i8:f32, 0.025:-128>>
+  func.return %z : tensor<1x4x!quant.uniform<i8:f32, 0.025:-128>>
+}

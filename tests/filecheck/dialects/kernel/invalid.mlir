@@ -88,3 +88,15 @@ kernel.call "not a name"(%x) {backend = "generic", header = "generic/k.h", write
 %x = memref.alloc() : memref<4xf32>
 // CHECK: 'kernel.call' params and params_type go together
 kernel.call "micro_k"(%x) {backend = "generic", header = "generic/k.h", writes = array<i64: 0>, params = {n = 1 : i32}} : memref<4xf32>
+
+// -----
+
+%x = memref.alloc() : memref<4xf32>
+// CHECK: 'kernel.call' literal position '5' is not an argument position (0..1)
+kernel.call "micro_k"(%x) {backend = "generic", header = "generic/k.h", writes = array<i64: 0>, literals = {"5" = "NULL"}} : memref<4xf32>
+
+// -----
+
+%x = memref.alloc() : memref<4xi8>
+// CHECK: 'kernel.input' scale and zero_point go together
+kernel.input %x : memref<4xi8> {name = "q", index = 0 : i64, scale = 0.5 : f64}

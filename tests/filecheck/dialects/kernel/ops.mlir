@@ -52,3 +52,12 @@ kernel.call "micro_mean_f32"(%mi, %mo) {backend = "generic", header = "generic/f
 %sc = memref.alloc() : memref<64xi8>
 // CHECK: kernel.call "micro_k"(%mi, %mo, %sc) {backend = "generic", header = "generic/k.h", writes = array<i64: 1, 2>, scratch = 2 : i64, in_place = array<i64: 2, 0, 0>} : memref<1x4x4x8xf32>, memref<1x8xf32>, memref<64xi8>
 kernel.call "micro_k"(%mi, %mo, %sc) {backend = "generic", header = "generic/k.h", writes = array<i64: 1, 2>, scratch = 2 : i64, in_place = array<i64: 2, 0, 0>} : memref<1x4x4x8xf32>, memref<1x8xf32>, memref<64xi8>
+// Literal C arguments are spliced in at their positions (here: between the buffers).
+// CHECK: kernel.call "micro_lut_s8"(%lin, %lout, %ltab) {backend = "generic", header = "generic/int8/activation_s8.h", writes = array<i64: 1>, in_place = array<i64: 1, 0, 1>, literals = {"2" = "32"}} : memref<32xi8>, memref<32xi8>, memref<256xi8>
+%lin = memref.alloc() : memref<32xi8>
+%lout = memref.alloc() : memref<32xi8>
+%ltab = memref.get_global @table : memref<256xi8>
+kernel.call "micro_lut_s8"(%lin, %lout, %ltab) {backend = "generic", header = "generic/int8/activation_s8.h", writes = array<i64: 1>, in_place = array<i64: 1, 0, 1>, literals = {"2" = "32"}} : memref<32xi8>, memref<32xi8>, memref<256xi8>
+// Graph inputs and outputs may carry their quantization.
+// CHECK: kernel.input %lin : memref<32xi8> {name = "q", index = 1 : i64, scale = 5.000000e-01 : f64, zero_point = -3 : i32}
+kernel.input %lin : memref<32xi8> {name = "q", index = 1 : i64, scale = 0.5 : f64, zero_point = -3 : i32}

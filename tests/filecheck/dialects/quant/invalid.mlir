@@ -16,7 +16,7 @@
 // -----
 
 // CHECK: per-axis quantization needs at least one scale
-"test.op"() {t = !quant.uniform_per_axis<i8:f32:0, {}>} : () -> ()
+"test.op"() {t = !quant.uniform<i8:f32:0, {}>} : () -> ()
 
 // -----
 

@@ -8,8 +8,8 @@
 // CHECK: "test.op"() {implicit_zero = !quant.uniform<i8:f32, 0.25:0>} : () -> ()
 "test.op"() {implicit_zero = !quant.uniform<i8:f32, 0.25>} : () -> ()
 
-// CHECK: "test.op"() {per_axis = !quant.uniform_per_axis<i8:f32:0, {0.1:0, 0.25:0, 0.0078431377:-1}>} : () -> ()
-"test.op"() {per_axis = !quant.uniform_per_axis<i8:f32:0, {0.1:0, 0.25:0, 0.0078431377:-1}>} : () -> ()
+// CHECK: "test.op"() {per_axis = !quant.uniform<i8:f32:0, {0.1:0, 0.25:0, 0.0078431377:-1}>} : () -> ()
+"test.op"() {per_axis = !quant.uniform<i8:f32:0, {0.1:0, 0.25:0, 0.0078431377:-1}>} : () -> ()
 
 // CHECK: %t = "test.op"() : () -> tensor<2x3x!quant.uniform<i8:f32, 0.5:0>>
 %t = "test.op"() : () -> tensor<2x3x!quant.uniform<i8:f32, 0.5:0>>
