@@ -1029,10 +1029,13 @@ def relu_s8_table(
 ) -> np.ndarray:
     """RELU / RELU6 / RELU_N1_TO_1 int8 (activations.cc ReluPrepare + QuantizedReluX) as
     the 256-entry table micro_lut_s8 uses: requantize q - in_zp by QuantizeMultiplier(
-    (double)in_scale / (double)out_scale), add out_zp, clamp to the activation's quantized
-    range (CalculateActivationRangeQuantized of the output)."""
+    in_scale / out_scale), add out_zp, clamp to the activation's quantized range
+    (CalculateActivationRangeQuantized of the output). ReluPrepare divides the two float
+    scales in float32 (unlike QUANTIZE and MEAN, which divide in double): e.g. 0.1 / (6 / 255)
+    is 4.25 in float32 but 4.24999998... in double, which rounds ties differently."""
     act_min, act_max = activation_range_s8(activation, output_scale, output_zero_point)
-    multiplier, shift = quantize_multiplier(f32(input_scale) / f32(output_scale))
+    real = np.float32(input_scale) / np.float32(output_scale)
+    multiplier, shift = quantize_multiplier(float(real))
     table = np.zeros(256, np.int8)
     for q in range(-128, 128):
         v = int(output_zero_point) + multiply_by_quantized_multiplier(
