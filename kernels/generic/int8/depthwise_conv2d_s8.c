@@ -7,8 +7,8 @@
  * multiplier 1 the tap's inputs are the block's channels of one input pixel, read in place;
  * otherwise they are gathered (channel c reads input channel c / m) into a small local row.
  * Full blocks go through an always-inlined body with the constant width CB, so the channel
- * loops have a known trip count and vectorize even at -O2; the last partial block uses the
- * same body with its own width.
+ * loops have a known trip count and vectorize even at -O2; what is left goes through the
+ * same body in constant widths 16 and 8, then with its own width.
  */
 #include "depthwise_conv2d_s8.h"
 
@@ -22,8 +22,11 @@ MICRO_ALWAYS_INLINE void dw_block(const MicroDepthwiseConv2dS8Params *p, const i
   const int16_t zp = (int16_t)p->input_zero_point;
   int32_t acc[CB];
   int16_t xg[CB];
+  int32_t src[CB]; /* input channel of each output channel (depth multiplier > 1) */
   int32_t ky, kx, j;
   for (j = 0; j < nc; ++j) acc[j] = 0;
+  if (m != 1)
+    for (j = 0; j < nc; ++j) src[j] = (c0 + j) / m;
   for (ky = 0; ky < p->k_h; ++ky) {
     const int32_t iy = iy0 + ky * p->dilation_h;
     const int row_in = iy >= 0 && iy < p->in_h;
@@ -37,8 +40,11 @@ MICRO_ALWAYS_INLINE void dw_block(const MicroDepthwiseConv2dS8Params *p, const i
         if (m == 1) {
           x += c0;
           for (j = 0; j < nc; ++j) acc[j] += (int16_t)((int16_t)x[j] * wt[j]);
+        } else if (p->in_c == 1) { /* every output channel reads the one input channel */
+          const int16_t xv = x[0];
+          for (j = 0; j < nc; ++j) acc[j] += (int16_t)(xv * wt[j]);
         } else {
-          for (j = 0; j < nc; ++j) xg[j] = x[(c0 + j) / m];
+          for (j = 0; j < nc; ++j) xg[j] = x[src[j]];
           for (j = 0; j < nc; ++j) acc[j] += (int16_t)(xg[j] * wt[j]);
         }
       }
@@ -65,6 +71,15 @@ void micro_depthwise_conv2d_s8(const int8_t *in, const int8_t *w, const int32_t 
         int8_t *o = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * C;
         for (c0 = 0; c0 + CB <= C; c0 += CB)
           dw_block(p, in_b, w, folded_bias, out_mult, out_shift, o, iy0, ix0, c0, CB);
+        /* the rest in fixed widths 16 and 8 (vectorized), then what is left */
+        if (C - c0 >= 16) {
+          dw_block(p, in_b, w, folded_bias, out_mult, out_shift, o, iy0, ix0, c0, 16);
+          c0 += 16;
+        }
+        if (C - c0 >= 8) {
+          dw_block(p, in_b, w, folded_bias, out_mult, out_shift, o, iy0, ix0, c0, 8);
+          c0 += 8;
+        }
         if (c0 < C)
           dw_block(p, in_b, w, folded_bias, out_mult, out_shift, o, iy0, ix0, c0, C - c0);
       }
