@@ -1,0 +1,50 @@
+"""
+The benchmark commands run on the smallest model, so that they cannot rot; the full run
+(docs/benchmarks.md) stays out of the test suite.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MODELS
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = "hello_world_int8"
+
+
+def _run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    if not (MODELS / "tflite" / f"{MODEL}.tflite").is_file():
+        pytest.skip(f"{MODELS}/tflite/{MODEL}.tflite is absent (shared models folder missing)")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args, MODEL],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_memory_benchmark_row() -> None:
+    result = _run("memory.py")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith(f"| {MODEL} ")]
+    assert len(rows) == 1, result.stdout
+    cells = [c.strip() for c in rows[0].strip("|").split("|")]
+    # micro arena, micro weights, TFLM total, head, tail, naive live set: all measured
+    arena, _, total, head, tail, naive = (int(c.replace(",", "")) for c in cells[1:7])
+    assert 0 < arena <= head <= total == head + tail
+    assert arena <= naive
+
+
+def test_speed_benchmark_row() -> None:
+    result = _run("speed.py", "--quick")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith(f"| {MODEL} ")]
+    assert len(rows) == 1, result.stdout
+    cells = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert all(float(c) > 0 for c in cells[1:5]), rows[0]  # micro, LiteRT, ref, TFLM ms
+    assert cells[-1] == "exact", rows[0]
+    assert "Python call floor" in result.stdout
