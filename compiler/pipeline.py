@@ -13,17 +13,28 @@ from pathlib import Path
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DictionaryAttr,
+    IntegerAttr,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+)
+from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 from xdsl.printer import Printer
+from xdsl.utils.hints import isa
 
 from micro.config import MicroConfig
+from micro.dialects.quant import storage_type_of
 from micro.errors import MicroError
 from micro.lowering.convert_kernel_to_c import ConvertKernelToCPass
 from micro.lowering.convert_nn_to_kernel import ConvertNNToKernelPass
 from micro.lowering.memory_plan import MemoryPlanPass
 from micro.lowering.nn_fuse_activation import NNFuseActivationPass
 from micro.lowering.quant_compute_params import QuantComputeParamsPass
+from micro.project.bench_data import TensorSpec
 from micro.registry import load_all_dialects
 
 
@@ -45,6 +56,36 @@ def import_model(
     if fmk == "ONNX":
         raise MicroError("--fmk=ONNX is not supported yet; convert a .tflite model")
     raise MicroError(f"--fmk={fmk} is not supported; use --fmk=TFLITE")
+
+
+def io_specs(module: ModuleOp) -> tuple[list[TensorSpec], list[str]]:
+    """The graph inputs (name, shape, numpy dtype) and output names of an `nn` module."""
+    from micro.lowering.convert_nn_to_kernel import numpy_dtype
+
+    functions = [op for op in module.ops if isinstance(op, func.FuncOp)]
+    if len(functions) != 1:
+        raise MicroError(f"expected one graph function, found {len(functions)}")
+    function = functions[0]
+
+    def name(attrs: ArrayAttr[DictionaryAttr] | None, i: int, kind: str) -> str:
+        if attrs is not None and i < len(attrs.data):
+            entry = attrs.data[i].data.get("micro.name")
+            if isinstance(entry, StringAttr):
+                return entry.data
+        return f"{kind}_{i}"
+
+    inputs = []
+    for i, arg in enumerate(function.args):
+        assert isa(arg.type, TensorType[Attribute])
+        dtype = numpy_dtype(storage_type_of(arg.type.element_type))
+        inputs.append(
+            TensorSpec(name(function.arg_attrs, i, "input"), tuple(arg.type.get_shape()), dtype)
+        )
+    outputs = [
+        name(function.res_attrs, i, "output")
+        for i in range(len(function.function_type.outputs.data))
+    ]
+    return inputs, outputs
 
 
 def passes_for(config: MicroConfig) -> list[ModulePass]:
@@ -98,6 +139,8 @@ def compile_module(
         module.verify()
         if keep_stages:
             stages[f"{index}-{compiler_pass.name}"] = _print(module)
+    if config.cpu:
+        module.attributes["micro.cpu"] = StringAttr(config.cpu)
     weight = module.attributes.get("micro.weight_size")
     stats.weight_size = weight.value.data if isinstance(weight, IntegerAttr) else 0
     return CompileResult(module, stats, stages)

@@ -66,7 +66,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.hints import isa
 
 from micro.backends.generic import emit as generic_emit
-from micro.backends.targets import get_target
+from micro.backends.targets import TargetInfo, get_target
 from micro.dialects import c, kernel
 from micro.errors import MicroError
 from micro.lowering.memory_plan import buffer_bytes
@@ -84,6 +84,7 @@ _MS_DATA_TYPES = {
 }
 
 RUNTIME_FILES = (
+    ("src/micro_config.h", "runtime/micro_config.h"),
     ("src/micro_model.h", "runtime/micro_model.h"),
     ("src/micro_log.h", "runtime/micro_log.h"),
     ("src/model.c", "runtime/model.c"),
@@ -161,11 +162,15 @@ def _has_non_finite(attr: Attribute) -> bool:
     return False
 
 
+_SEARCH_DIRS = ("generic", "generic/fp32", "generic/int8", "generic/data", "neon")
+
+
 def library_closure(sources: list[str]) -> list[str]:
     """
     `sources` (paths in micro's C library) plus every library header they include,
     directly or not. A quoted include is looked up beside the including file, then in
-    `generic/`.
+    `generic/` and its folders (a NEON kernel includes its generic twin's header for the
+    parameter struct).
     """
     root = files("micro.kernels")
     result: list[str] = []
@@ -180,7 +185,7 @@ def library_closure(sources: list[str]) -> list[str]:
         result.append(path)
         folder = str(PurePosixPath(path).parent)
         for name in _include_names(resource.read_text()):
-            for candidate in (f"{folder}/{name}", f"generic/{name}"):
+            for candidate in (f"{folder}/{name}", *(f"{d}/{name}" for d in _SEARCH_DIRS)):
                 if root.joinpath(*candidate.split("/")).is_file():
                     pending.append(candidate)
                     break
@@ -224,15 +229,13 @@ class ConvertKernelToCPass(ModulePass):
         arena_attr = function.attributes.get("micro.arena_size")
         if not isinstance(arena_attr, IntegerAttr):
             raise MicroError("convert-kernel-to-c needs a planned function: run memory-plan first")
-        if target.weights_in_flash:
-            raise MicroError(f"weights in flash (target {target.name}) are not implemented yet")
         globals_ = {g.sym_name.data: g for g in op.ops if isinstance(g, memref.GlobalOp)}
         source_attr = op.attributes.get("micro.source")
         source = source_attr.data if isinstance(source_attr, StringAttr) else "model"
         model_name = re.sub(r"\.[A-Za-z0-9]+$", "", source)
 
-        generator = _Generator(self.prefix, model_name, source, target.name, globals_)
-        new_ops = generator.run(function, int(arena_attr.value.data), target.may_malloc)
+        generator = _Generator(self.prefix, model_name, source, target, globals_)
+        new_ops = generator.run(function, int(arena_attr.value.data))
         for old in list(op.ops):
             old.detach()
             old.erase(safe_erase=False)
@@ -247,14 +250,16 @@ class _Generator:
         prefix: str,
         model_name: str,
         source: str,
-        target: str,
+        target: TargetInfo,
         globals_: dict[str, memref.GlobalOp],
     ):
         self.prefix = prefix
         self.macro = prefix.upper()
         self.model_name = model_name
         self.source = source
-        self.target = target
+        self.target = target.name
+        self.target_info = target
+        self.flash = target.weights_in_flash
         self.globals = globals_
         self.blob = WeightBlob()
         self.weight_size = 0
@@ -292,7 +297,7 @@ class _Generator:
 
     # ----------------------------------------------------------------------- generation
 
-    def run(self, function: func.FuncOp, arena_size: int, may_malloc: bool) -> list[Operation]:
+    def run(self, function: func.FuncOp, arena_size: int) -> list[Operation]:
         addresses = self._addresses(function)
         blob = self.blob.finish()
         self.weight_size = len(blob)
@@ -396,15 +401,20 @@ class _Generator:
                 len(outputs),
             ),
             self._weight_h(),
-            self._weight_c(),
-            c.BinaryFileOp(
-                "src/net.bin",
-                DenseIntOrFPElementsAttr(TensorType(UI8, [len(blob)]), BytesAttr(blob))
-                if blob
-                else DenseIntOrFPElementsAttr(TensorType(UI8, [0]), BytesAttr(b"")),
-            ),
+            self._weight_c(blob),
         ]
-        files_ops += self._library_copies(sources, may_malloc)
+        if not self.flash:
+            files_ops.append(
+                c.BinaryFileOp(
+                    "src/net.bin",
+                    DenseIntOrFPElementsAttr(TensorType(UI8, [len(blob)]), BytesAttr(blob))
+                    if blob
+                    else DenseIntOrFPElementsAttr(TensorType(UI8, [0]), BytesAttr(b"")),
+                )
+            )
+        if self.target_info.kind == "mcu":
+            files_ops.append(self._mcu_config())
+        files_ops += self._library_copies(sources, self.target_info.kind)
         return files_ops
 
     @staticmethod
@@ -412,9 +422,14 @@ class _Generator:
         backend = op.properties.get("backend")
         if backend is None:
             return None
-        if not isinstance(backend, StringAttr) or backend.data != "generic":
+        if not isinstance(backend, StringAttr) or backend.data not in ("generic", "neon"):
             raise MicroError(f"no C emitter for backend {backend} of {op.name}")
-        call = generic_emit.kernel_call(op)
+        if backend.data == "neon":
+            from micro.backends.neon import emit as neon_emit
+
+            call = neon_emit.kernel_call(op)
+        else:
+            call = generic_emit.kernel_call(op)
         if call is None:
             raise MicroError(f"emit-c: no C call for kernel op '{op.name}'")
         return call
@@ -519,6 +534,8 @@ class _Generator:
         if needs_memcpy:
             f.add(c.IncludeOp("string.h", system=True))
         f.add(c.IncludeOp("net.h"))
+        if self.flash:
+            f.add(c.IncludeOp("weight.h"))
         for header in sorted({PurePosixPath(h).name for h in headers}):
             f.add(c.IncludeOp(header))
         for p in params:
@@ -540,7 +557,10 @@ class _Generator:
                         ("arena_size", IntegerAttr(arena_size, i64)),
                         ("weight_size", IntegerAttr(self.weight_size, i64)),
                         ("weight_crc32", c.ExprAttr(f"0x{crc:08X}u")),
-                        ("flash_weights", null),
+                        (
+                            "flash_weights",
+                            SymbolRefAttr(f"{self.prefix}_weights") if self.flash else null,
+                        ),
                         ("input_num", IntegerAttr(n_in, i32)),
                         ("inputs", SymbolRefAttr(inputs.sym_name.data) if inputs else null),
                         ("output_num", IntegerAttr(n_out, i32)),
@@ -557,7 +577,18 @@ class _Generator:
         f.add(self._banner())
         f.add(c.IncludeOp("micro_model.h"))
         f.add(c.DefineOp(f"{self.macro}_WEIGHT_COUNT", str(len(self.blob.entries))))
-        f.add(c.CommentOp("The constants in net.bin: name, byte offset, byte size."))
+        if self.flash:
+            f.add(c.CommentOp("The weights, compiled in (read-only: flash on a microcontroller)."))
+            f.add(
+                c.GlobalOp(
+                    f"{self.prefix}_weights",
+                    c.ArrayType(max(self.weight_size, 1), UI8),
+                    extern=True,
+                    const=True,
+                )
+            )
+        where = f"{self.prefix}_weights" if self.flash else "net.bin"
+        f.add(c.CommentOp(f"The constants in {where}: name, byte offset, byte size."))
         if self.blob.entries:
             f.add(
                 c.GlobalOp(
@@ -569,10 +600,21 @@ class _Generator:
             )
         return f.file
 
-    def _weight_c(self) -> c.FileOp:
+    def _weight_c(self, blob: bytes) -> c.FileOp:
         f = _Builder("src/weight.c")
         f.add(self._banner())
         f.add(c.IncludeOp("weight.h"))
+        if self.flash:
+            data = blob or b"\x00"
+            f.add(
+                c.GlobalOp(
+                    f"{self.prefix}_weights",
+                    c.ArrayType(len(data), UI8),
+                    const=True,
+                    align=ALIGN,
+                    init=DenseIntOrFPElementsAttr(TensorType(UI8, [len(data)]), BytesAttr(data)),
+                )
+            )
         if self.blob.entries:
             f.add(
                 c.GlobalOp(
@@ -595,8 +637,20 @@ class _Generator:
             )
         return f.file
 
+    def _mcu_config(self) -> c.FileOp:
+        f = _Builder("src/micro_config.h", "MICRO_CONFIG_H_")
+        f.add(
+            c.CommentOp(
+                f"Runtime options for {self.target} (see the library's micro_config.h): no "
+                "heap, no files, no stdio."
+            )
+        )
+        for option in ("MICRO_NO_MALLOC", "MICRO_NO_FILESYSTEM", "MICRO_NO_LOG"):
+            f.add(c.DefineOp(option, "1"))
+        return f.file
+
     @staticmethod
-    def _library_copies(kernel_sources: list[str], may_malloc: bool) -> list[Operation]:
+    def _library_copies(kernel_sources: list[str], kind: str) -> list[Operation]:
         copies: list[Operation] = []
         seen: dict[str, str] = {}
         for path in library_closure(kernel_sources):
@@ -606,13 +660,19 @@ class _Generator:
             seen[name] = path
         for name, path in sorted(seen.items()):
             copies.append(c.CopyFileOp(f"src/kernels/{name}", path))
-        runtime = list(RUNTIME_FILES) + (list(ALLOCATOR_FILES) if may_malloc else [])
-        for dest, src in runtime:
+        # The allocator is copied for every target: under MICRO_NO_MALLOC (Cortex-M) it
+        # compiles to functions that return NULL, and nothing references malloc.
+        for dest, src in (*RUNTIME_FILES, *ALLOCATOR_FILES):
+            if kind == "mcu" and dest == "src/micro_config.h":
+                continue  # generated for the target
             copies.append(c.CopyFileOp(dest, src))
         for header in C_API_HEADERS:
             copies.append(c.CopyFileOp(f"include/c_api/{header}", f"include/c_api/{header}"))
-        for name in BENCHMARK_FILES:
-            copies.append(c.CopyFileOp(f"benchmark/{name}", f"benchmark/{name}"))
+        if kind == "mcu":
+            copies.append(c.CopyFileOp("benchmark/benchmark.c", "benchmark/benchmark_mcu.c"))
+        else:
+            for name in BENCHMARK_FILES:
+                copies.append(c.CopyFileOp(f"benchmark/{name}", f"benchmark/{name}"))
         return copies
 
 

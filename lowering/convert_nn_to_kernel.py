@@ -226,6 +226,10 @@ def _backend_rules(name: str) -> Callable[[LoweringContext, Operation], bool]:
         from micro.backends.generic.lower import lower_op
 
         return lower_op
+    if name == "neon":
+        from micro.backends.neon.lower import lower_op as neon_lower_op
+
+        return neon_lower_op
     raise MicroError(f"unknown backend '{name}'")
 
 

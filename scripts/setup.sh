@@ -11,8 +11,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${MICRO_VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}
 
-# C toolchain and build tools; clang (with its sanitizer runtimes) for the clang builds.
-APT_PACKAGES=(gcc libc6-dev make cmake clang libclang-rt-14-dev)
+# C toolchain and build tools; clang (with its sanitizer runtimes) for the clang builds;
+# the ARM cross toolchains and QEMU the target tests run under (../shared/TARGETS.md);
+# valgrind for instruction counts on x86.
+APT_PACKAGES=(gcc libc6-dev make cmake clang libclang-rt-14-dev
+  qemu-user qemu-system-arm
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+  gcc-arm-none-eabi libnewlib-arm-none-eabi
+  valgrind)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

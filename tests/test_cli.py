@@ -236,6 +236,15 @@ def test_int8_operator_without_int8_kernel_is_named(tmp_path: Path) -> None:
         ("[micro_param\n", ("micro.cfg:1", "cannot read")),
         (GOOD_CFG + "[full_quant_param]\n", ("[full_quant_param]", "not supported yet")),
         (GOOD_CFG + "target=x86\n", ("target is set twice",)),
+        (
+            GOOD_CFG + "[micro_options]\ncpu=cortex-a999\n",
+            ("micro.cfg:8", "cpu=cortex-a999", "applies to ARM64 and ARM32"),
+        ),
+        (
+            GOOD_CFG.replace("target=x86", "target=ARM64") + "[micro_options]\ncpu=cortex-a9\n",
+            ("micro.cfg:8", "cpu=cortex-a9 is not a known ARM64 core", "cortex-a53"),
+        ),
+        (GOOD_CFG.replace("target=x86", "target=ARM32M"), ("target 'ARM32M' is not supported",)),
     ],
 )
 def test_bad_config_is_one_line(tmp_path: Path, config: str, fragments: tuple[str, ...]) -> None:

@@ -70,16 +70,36 @@ def convert(argv: Sequence[str]) -> int:
     if args.inputShape:
         shapes.update(parse_input_shapes(args.inputShape))
 
-    from micro.pipeline import compile_module, import_model
+    import numpy as np
+
+    from micro.backends.targets import get_target
+    from micro.pipeline import compile_module, import_model, io_specs
+    from micro.project.bench_data import bench_data_files, seeded_inputs
     from micro.project.writer import write_project
+    from micro.reference import reference_outputs
 
     model = Path(args.modelFile)
     module = import_model(args.fmk, model, shapes)
+    target = get_target(config.target)
+    bench_note = ""
+    bench_data = None
+    if target.kind == "mcu":
+        inputs_spec, output_names = io_specs(module)
+        inputs = seeded_inputs(inputs_spec, model.name)
     result = compile_module(module, config, keep_stages=args.dump_ir is not None)
     out = Path(args.outputFile)
     if out.suffix == ".ms":  # converter_lite strips it from the project name
         out = out.with_suffix("")
-    written = write_project(result.module, out)
+    if target.kind == "mcu":
+        expected, bench_note = reference_outputs(args.fmk, model, inputs)
+        bench_data = bench_data_files(
+            [(spec.name, array) for spec, array in zip(inputs_spec, inputs, strict=True)],
+            None
+            if expected is None
+            else [(name, np.asarray(a)) for name, a in zip(output_names, expected, strict=True)],
+            f"Input: seeded random (crc32 of '{model.name}'). {bench_note}",
+        )
+    written = write_project(result.module, out, bench_data)
     if args.dump_ir:
         dump = Path(args.dump_ir)
         dump.mkdir(parents=True, exist_ok=True)
@@ -87,13 +107,32 @@ def convert(argv: Sequence[str]) -> int:
             (dump / f"{name}.mlir").write_text(text)
 
     s = result.stats
-    print(f"micro-convert: {model.name} -> {out}/ (target {config.target})")
+    print(f"micro-convert: {model.name} -> {out}/ (target {target.name})")
     print(f"  operators: {s.nn_ops}, kernel calls: {s.kernel_calls}, files: {len(written)}")
     print(
         f"  arena: {s.arena_size} bytes (live-set peak {s.live_set_peak} bytes, "
         f"plan {s.memory_plan})"
     )
-    print(f"  weights: {s.weight_size} bytes (src/net.bin)")
+    if target.weights_in_flash:
+        print(f"  weights: {s.weight_size} bytes (compiled in: src/weight.c, flash)")
+    else:
+        print(f"  weights: {s.weight_size} bytes (src/net.bin)")
+    if target.kind == "mcu":
+        from micro.project.footprint import mcu_footprint
+
+        fp = mcu_footprint(out, target, s.arena_size, s.weight_size)
+        if isinstance(fp, str):
+            print(f"  flash/RAM: {fp}")
+        else:
+            print(
+                f"  flash: {fp.flash} bytes = {fp.code} code (all of src/, before the linker "
+                f"drops unused functions) + {fp.weights} weights"
+            )
+            print(
+                f"  RAM: {fp.ram} bytes = {fp.arena} arena + {fp.static_ram} static + "
+                f"~{fp.stack} stack (inference call chain, gcc -fstack-usage)"
+            )
+        print(f"  benchmark data: {bench_note}")
     print("CONVERT RESULT SUCCESS:0")
     return 0
 

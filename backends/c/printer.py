@@ -145,12 +145,30 @@ def wrap_list(items: list[str], indent: str, width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def _byte_rows(attr: DenseIntOrFPElementsAttr, indent: str, width: int) -> str:
+    """
+    An initializer for 8-bit elements (weights compiled into flash can be megabytes):
+    a fixed number of values per row, formatted by numpy rather than one by one.
+    """
+    elem = attr.get_element_type()
+    assert isinstance(elem, IntegerType)
+    unsigned = elem.signedness.data == Signedness.UNSIGNED
+    values = np.frombuffer(attr.data.data, dtype=np.uint8 if unsigned else np.int8)
+    per_row = max(1, (width - len(indent)) // 5)  # "-128," is the widest item
+    text = np.char.add(values.astype(str), ",")
+    rows = [indent + " ".join(text[i : i + per_row].tolist()) for i in range(0, len(text), per_row)]
+    return "{\n" + "\n".join(rows) + "\n" + indent[:-2] + "}"
+
+
 def initializer(attr: Attribute, indent: str = "", used: int = 0, width: int = 100) -> str:
     """
     A C initializer for `attr`; `used` columns of the line are already taken, so a
     value that does not fit in `width` is broken over lines, indented from `indent`.
     """
     if isinstance(attr, DenseIntOrFPElementsAttr):
+        elem = attr.get_element_type()
+        if isinstance(elem, IntegerType) and elem.width.data == 8:
+            return _byte_rows(attr, indent + "  ", width)
         return "{\n" + wrap_list(dense_values(attr), indent + "  ", width) + "\n" + indent + "}"
     if isinstance(attr, c.StructInitAttr):
         items = [

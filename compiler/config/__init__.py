@@ -16,7 +16,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
-from micro.backends.targets import get_target
+from micro.backends.targets import cpu_flags, get_target
 from micro.errors import MicroError
 
 
@@ -73,7 +73,7 @@ MICRO_PARAM_KEYS = (
 )
 """The keys MindSpore Lite's converter accepts in [micro_param]."""
 
-MICRO_OPTIONS_KEYS = ("memory_plan", "preserve_inputs")
+MICRO_OPTIONS_KEYS = ("memory_plan", "preserve_inputs", "cpu")
 """micro's own options, in its own section [micro_options]."""
 
 # Sections MindSpore documents that micro does not implement yet.
@@ -98,6 +98,8 @@ class MicroConfig:
     input_shapes: dict[str, list[int]] = field(default_factory=dict[str, list[int]])
     memory_plan: str = "best"
     preserve_inputs: bool = False
+    cpu: str = ""
+    """ARM64/ARM32 core the project is built for (e.g. cortex-a76: SDOT), '' = baseline."""
     source: str = "<defaults>"
 
 
@@ -153,6 +155,7 @@ def parse_micro_cfg_text(text: str, path: str = "micro.cfg") -> MicroConfig:
     section: str | None = None
     seen: set[tuple[str, str]] = set()
     enable_micro: bool | None = None
+    cpu_line = 0
     for item in tree.children:
         assert isinstance(item, Tree)
         line = item.meta.line
@@ -185,6 +188,9 @@ def parse_micro_cfg_text(text: str, path: str = "micro.cfg") -> MicroConfig:
                 )
             if key == "memory_plan":
                 config.memory_plan = value
+            elif key == "cpu":
+                config.cpu = value
+                cpu_line = line
             else:
                 config.preserve_inputs = _bool(path, line, key, value)
             continue
@@ -230,4 +236,9 @@ def parse_micro_cfg_text(text: str, path: str = "micro.cfg") -> MicroConfig:
         raise MicroError(
             f"{path}: enable_micro=false: micro only generates code; set enable_micro=true"
         )
+    if config.cpu:
+        try:
+            cpu_flags(get_target(config.target), config.cpu)
+        except MicroError as e:
+            raise MicroError(f"{path}:{cpu_line}: {e}") from None
     return config

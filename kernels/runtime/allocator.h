@@ -9,6 +9,8 @@
 #ifndef MICRO_ALLOCATOR_H_
 #define MICRO_ALLOCATOR_H_
 
+#include "micro_config.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus

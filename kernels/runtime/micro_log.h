@@ -8,6 +8,8 @@
 #ifndef MICRO_LOG_H_
 #define MICRO_LOG_H_
 
+#include "micro_config.h"
+
 #ifdef MICRO_NO_LOG
 
 /* Swallows the arguments (so that values used only in logs do not trigger

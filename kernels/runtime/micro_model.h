@@ -10,6 +10,8 @@
 #ifndef MICRO_MODEL_H_
 #define MICRO_MODEL_H_
 
+#include "micro_config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 

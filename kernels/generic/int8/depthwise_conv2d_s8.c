@@ -25,8 +25,7 @@ MICRO_ALWAYS_INLINE void dw_block(const MicroDepthwiseConv2dS8Params *p, const i
   int32_t src[CB]; /* input channel of each output channel (depth multiplier > 1) */
   int32_t ky, kx, j;
   for (j = 0; j < nc; ++j) acc[j] = 0;
-  if (m != 1)
-    for (j = 0; j < nc; ++j) src[j] = (c0 + j) / m;
+  for (j = 0; j < nc; ++j) src[j] = m == 1 ? c0 + j : (c0 + j) / m;
   for (ky = 0; ky < p->k_h; ++ky) {
     const int32_t iy = iy0 + ky * p->dilation_h;
     const int row_in = iy >= 0 && iy < p->in_h;

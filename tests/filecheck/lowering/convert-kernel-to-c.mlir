@@ -41,6 +41,7 @@
 // CHECK-NEXT:   c.copy_file "src/kernels/micro_common.h" from "generic/micro_common.h"
 // CHECK-NEXT:   c.copy_file "src/kernels/softmax_f32.c" from "generic/fp32/softmax_f32.c"
 // CHECK-NEXT:   c.copy_file "src/kernels/softmax_f32.h" from "generic/fp32/softmax_f32.h"
+// CHECK-NEXT:   c.copy_file "src/micro_config.h" from "runtime/micro_config.h"
 // CHECK-NEXT:   c.copy_file "src/micro_model.h" from "runtime/micro_model.h"
 // CHECK-NOT:    c.copy_file "src/kernels/conv2d
 builtin.module attributes {micro.source = "tiny.tflite", micro.target = "x86"} {
