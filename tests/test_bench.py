@@ -48,3 +48,16 @@ def test_speed_benchmark_row() -> None:
     assert all(float(c) > 0 for c in cells[1:5]), rows[0]  # micro, LiteRT, ref, TFLM ms
     assert cells[-1] == "exact", rows[0]
     assert "Python call floor" in result.stdout
+
+
+def test_cortex_m_benchmark_row() -> None:
+    """Footprint and instruction counts on the three Cortex-M boards (skips without tools)."""
+    result = _run("cortex_m.py")
+    if result.returncode == 0 and "skipped:" in result.stdout + result.stderr:
+        pytest.skip(result.stdout + result.stderr)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith(f"| {MODEL} ")]
+    assert len(rows) == 1, result.stdout
+    cells = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert all(int(c.replace(",", "")) > 0 for c in cells[1:8]), rows[0]
+    assert cells[8] == "exact/within 1e-5", rows[0]
