@@ -32,7 +32,9 @@ from micro.errors import MicroError
 from micro.lowering.convert_kernel_to_c import ConvertKernelToCPass
 from micro.lowering.convert_nn_to_kernel import ConvertNNToKernelPass
 from micro.lowering.memory_plan import MemoryPlanPass
+from micro.lowering.nn_fold_affine import NNFoldAffinePass
 from micro.lowering.nn_fuse_activation import NNFuseActivationPass
+from micro.lowering.nn_layout import NNLayoutPass
 from micro.lowering.quant_compute_params import QuantComputeParamsPass
 from micro.project.bench_data import TensorSpec
 from micro.registry import load_all_dialects
@@ -54,8 +56,10 @@ def import_model(
 
         return import_tflite(path, input_shapes)
     if fmk == "ONNX":
-        raise MicroError("--fmk=ONNX is not supported yet; convert a .tflite model")
-    raise MicroError(f"--fmk={fmk} is not supported; use --fmk=TFLITE")
+        from micro.frontends.onnx import import_onnx
+
+        return import_onnx(path, input_shapes)
+    raise MicroError(f"--fmk={fmk} is not supported; use --fmk=TFLITE or --fmk=ONNX")
 
 
 def io_specs(module: ModuleOp) -> tuple[list[TensorSpec], list[str]]:
@@ -90,6 +94,8 @@ def io_specs(module: ModuleOp) -> tuple[list[TensorSpec], list[str]]:
 
 def passes_for(config: MicroConfig) -> list[ModulePass]:
     return [
+        NNLayoutPass(),
+        NNFoldAffinePass(),
         NNFuseActivationPass(),
         QuantComputeParamsPass(),
         ConvertNNToKernelPass(target=config.target),

@@ -35,6 +35,16 @@ def get_dialects() -> dict[str, Callable[[], Dialect]]:
 
 
 def get_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    def get_nn_layout() -> type[ModulePass]:
+        from micro.lowering.nn_layout import NNLayoutPass
+
+        return NNLayoutPass
+
+    def get_nn_fold_affine() -> type[ModulePass]:
+        from micro.lowering.nn_fold_affine import NNFoldAffinePass
+
+        return NNFoldAffinePass
+
     def get_nn_fuse_activation() -> type[ModulePass]:
         from micro.lowering.nn_fuse_activation import NNFuseActivationPass
 
@@ -61,6 +71,8 @@ def get_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         return ConvertKernelToCPass
 
     return {
+        "nn-layout": get_nn_layout,
+        "nn-fold-affine": get_nn_fold_affine,
         "nn-fuse-activation": get_nn_fuse_activation,
         "quant-compute-params": get_quant_compute_params,
         "convert-nn-to-kernel": get_convert_nn_to_kernel,

@@ -76,6 +76,7 @@ UI8 = IntegerType(8, Signedness.UNSIGNED)
 
 _MS_DATA_TYPES = {
     "f32": "kMSDataTypeNumberTypeFloat32",
+    "i1": "kMSDataTypeNumberTypeBool",
     "i8": "kMSDataTypeNumberTypeInt8",
     "ui8": "kMSDataTypeNumberTypeUInt8",
     "i16": "kMSDataTypeNumberTypeInt16",
@@ -529,8 +530,11 @@ class _Generator:
     ) -> c.FileOp:
         f = _Builder("src/net.c")
         f.add(self._banner())
-        if any(_has_non_finite(p.init) for p in params if p.init is not None):
-            f.add(c.IncludeOp("math.h", system=True))  # INFINITY in an initializer
+        if any(_has_non_finite(p.init) for p in params if p.init is not None) or any(
+            isinstance(op, c.LiteralOp) and op.value.data.lstrip("-") in ("INFINITY", "NAN")
+            for op in inference.walk()
+        ):
+            f.add(c.IncludeOp("math.h", system=True))  # INFINITY in an initializer or call
         if needs_memcpy:
             f.add(c.IncludeOp("string.h", system=True))
         f.add(c.IncludeOp("net.h"))

@@ -65,6 +65,7 @@ from micro.errors import MicroError
 
 _NUMPY_DTYPES: dict[str, np.dtype] = {
     "f32": np.dtype("<f4"),
+    "i1": np.dtype("?"),
     "i8": np.dtype("i1"),
     "ui8": np.dtype("u1"),
     "i16": np.dtype("<i2"),
@@ -75,6 +76,7 @@ _NUMPY_DTYPES: dict[str, np.dtype] = {
 
 _ELEMENT_TYPES: dict[str, Attribute] = {
     "<f4": f32,
+    "|b1": IntegerType(1),
     "|i1": IntegerType(8),
     "|u1": IntegerType(8, Signedness.UNSIGNED),
     "<i2": IntegerType(16),

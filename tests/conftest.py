@@ -72,12 +72,16 @@ class Build:
 
 
 def convert(
-    model: Path, out: Path, config: Path | None = None, extra: Sequence[str] = ()
+    model: Path,
+    out: Path,
+    config: Path | None = None,
+    extra: Sequence[str] = (),
+    fmk: str = "TFLITE",
 ) -> subprocess.CompletedProcess[str]:
     """Run micro-convert as a user would (its console script), return the result."""
     argv = [
         str(Path(sys.executable).parent / "micro-convert"),
-        "--fmk=TFLITE",
+        f"--fmk={fmk}",
         f"--modelFile={model}",
         f"--outputFile={out}",
         *([f"--configFile={config}"] if config else []),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, MODELS, cmake_build, convert
+from conftest import EXAMPLES, MODELS, cmake_build, convert, run_benchmark
 
 BIN = Path(sys.executable).parent
 DIGITS = EXAMPLES / "digits" / "digits_cnn.tflite"
@@ -120,6 +120,7 @@ def _tree_digest(root: Path) -> dict[str, str]:
         DIGITS,
         MODELS / "tflite" / "kws_ref_model_float32.tflite",
         MODELS / "tflite" / "vww_96_float.tflite",
+        MODELS / "onnx" / "mnist.onnx",
     ],
     ids=lambda p: p.name,
 )
@@ -127,12 +128,13 @@ def test_generation_is_deterministic(model: Path, tmp_path: Path) -> None:
     """Two conversions (with different Python hash seeds) give byte-identical projects."""
     if not model.is_file():
         pytest.skip(f"{model} is absent (shared models folder missing)")
+    fmk = "ONNX" if model.suffix == ".onnx" else "TFLITE"
     digests = []
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}"
         env = dict(os.environ, PYTHONHASHSEED=seed)
         result = tool(
-            "micro-convert", "--fmk=TFLITE", f"--modelFile={model}", f"--outputFile={out}", env=env
+            "micro-convert", f"--fmk={fmk}", f"--modelFile={model}", f"--outputFile={out}", env=env
         )
         assert result.returncode == 0, result.stderr
         digests.append(_tree_digest(out))
@@ -200,6 +202,65 @@ def _int8_model(tmp_path: Path, op: str, out_scale: float, out_zp: int) -> Path:
     model = tmp_path / f"{op.lower()}_int8.tflite"
     model.write_bytes(builder.build())
     return model
+
+
+def _onnx_model(tmp_path: Path, op_type: str, elem: int = 1, **attrs: object) -> Path:
+    """A one-node ONNX model y = op_type(x) on a 2x3 tensor."""
+    import onnx
+    from onnx import helper
+
+    graph = helper.make_graph(
+        [helper.make_node(op_type, ["x"], ["y"], **attrs)],
+        "g",
+        [helper.make_tensor_value_info("x", elem, [2, 3])],
+        [helper.make_tensor_value_info("y", elem, [2, 3])],
+    )
+    path = tmp_path / f"{op_type.lower()}.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    return path
+
+
+def test_onnx_truncated_and_random_bytes_are_one_line(tmp_path: Path) -> None:
+    mnist = MODELS / "onnx" / "mnist.onnx"
+    if not mnist.is_file():
+        pytest.skip(f"{mnist} is absent (shared models folder missing)")
+    truncated = tmp_path / "truncated.onnx"
+    truncated.write_bytes(mnist.read_bytes()[:5000])
+    noise = tmp_path / "noise.onnx"
+    noise.write_bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8).tobytes())
+    for model in (truncated, noise):
+        result = convert(model, tmp_path / f"out_{model.stem}", fmk="ONNX")
+        assert_one_line_error(result, model.name)
+
+
+def test_onnx_unsupported_operator_names_it(tmp_path: Path) -> None:
+    model = _onnx_model(tmp_path, "Hardmax")
+    assert_one_line_error(
+        convert(model, tmp_path / "out", fmk="ONNX"),
+        "hardmax.onnx",
+        "node #0 Hardmax",
+        "operator Hardmax is not supported",
+    )
+
+
+def test_onnx_unsupported_element_type_names_it(tmp_path: Path) -> None:
+    from onnx import TensorProto
+
+    model = _onnx_model(tmp_path, "Relu", TensorProto.DOUBLE)
+    assert_one_line_error(
+        convert(model, tmp_path / "out", fmk="ONNX"), "relu.onnx", "element type double"
+    )
+
+
+def test_onnx_converts_and_runs_from_the_cli(tmp_path: Path) -> None:
+    """A one-node ONNX model through micro-convert, CMake and the benchmark."""
+    model = _onnx_model(tmp_path, "LeakyRelu", alpha=0.5)
+    result = convert(model, tmp_path / "out", fmk="ONNX")
+    assert result.returncode == 0, result.stderr
+    build = cmake_build(tmp_path / "out", tmp_path / "build", "gcc")
+    x = np.array([[-2.0, -1.0, 0.0], [1.0, 2.0, 3.0]], np.float32)
+    (y,), _ = run_benchmark(build, [x], tmp_path, [np.dtype(np.float32)], [6])
+    np.testing.assert_array_equal(y, [-1.0, -0.5, 0.0, 1.0, 2.0, 3.0])
 
 
 def test_int8_quantization_tflite_rejects_is_named(tmp_path: Path) -> None:

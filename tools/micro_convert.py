@@ -3,6 +3,7 @@
 `converter_lite`, which `--configFile` micro.cfg drives).
 
     micro-convert --fmk=TFLITE --modelFile=model.tflite --outputFile=out --configFile=micro.cfg
+    micro-convert --fmk=ONNX --modelFile=model.onnx --outputFile=out [--inputShape="x:1,3,32,32"]
 
 Prints what it made (arena and weight bytes) and `CONVERT RESULT SUCCESS:0`, as
 converter_lite does. Any problem with the model, the flags or the configuration is one
@@ -39,11 +40,11 @@ class _Parser(argparse.ArgumentParser):
 def _arguments() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="micro-convert",
-        description="Compile a TFLite model into a standalone C project "
+        description="Compile a TFLite or ONNX model into a standalone C project "
         "(flags as MindSpore Lite's converter_lite).",
     )
-    parser.add_argument("--fmk", required=True, help="model framework: TFLITE")
-    parser.add_argument("--modelFile", required=True, help="the model file (.tflite)")
+    parser.add_argument("--fmk", required=True, help="model framework: TFLITE or ONNX")
+    parser.add_argument("--modelFile", required=True, help="the model file (.tflite, .onnx)")
     parser.add_argument(
         "--outputFile", required=True, help="the project directory to create (e.g. out)"
     )

@@ -2,6 +2,7 @@
 `micro-translate`: move between files and IR, as mlir-translate does.
 
     micro-translate --import-tflite model.tflite [--inputShape=...]   # print `nn` IR
+    micro-translate --import-onnx model.onnx [--inputShape=...]       # print `nn` IR
     micro-translate --emit-c [module.mlir] [-o DIR]                   # print (or write) C
 
 `--emit-c` takes the `c` dialect (the output of `convert-kernel-to-c`) and prints every
@@ -34,6 +35,7 @@ def _arguments() -> argparse.ArgumentParser:
     parser = _Parser(prog="micro-translate", description="Translate models and IR.")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--import-tflite", action="store_true", help="TFLite file -> nn IR")
+    mode.add_argument("--import-onnx", action="store_true", help="ONNX file -> nn IR")
     mode.add_argument("--emit-c", action="store_true", help="c dialect IR -> C files")
     parser.add_argument(
         "input",
@@ -60,14 +62,15 @@ def _read_module(path: str) -> ModuleOp:
 
 def translate(argv: Sequence[str]) -> int:
     args = _arguments().parse_args(list(argv))
-    if args.import_tflite:
+    if args.import_tflite or args.import_onnx:
+        flag = "--import-tflite" if args.import_tflite else "--import-onnx"
         if args.input == "-":
-            raise MicroError("--import-tflite needs a model file (see micro-translate --help)")
+            raise MicroError(f"{flag} needs a model file (see micro-translate --help)")
         from micro.config import parse_input_shapes
-        from micro.frontends.tflite import import_tflite
+        from micro.pipeline import import_model
 
         shapes = parse_input_shapes(args.inputShape) if args.inputShape else {}
-        module = import_tflite(args.input, shapes)
+        module = import_model("TFLITE" if args.import_tflite else "ONNX", args.input, shapes)
         text = io.StringIO()
         Printer(stream=text).print_op(module)
         text.write("\n")

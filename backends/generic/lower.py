@@ -25,8 +25,9 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.utils.hints import isa
 
-from micro.backends.generic import abi, int8_abi
+from micro.backends.generic import abi, int8_abi, lower_tensor
 from micro.backends.generic.lower_int8 import lower_int8
+from micro.backends.generic.lower_tensor import broadcast_operand, dense, splat_scalar
 from micro.dialects import kernel, nn
 from micro.dialects.quant import (
     UniformQuantizedPerAxisType,
@@ -65,6 +66,8 @@ def _require_constant(ctx: LoweringContext, op: Operation, value: SSAValue, what
 def _bias(ctx: LoweringContext, op: Operation, bias: SSAValue | None) -> SSAValue | None:
     if bias is None:
         return None
+    if splat_scalar(bias) is not None:
+        return dense(ctx, bias)
     _require_constant(ctx, op, bias, "bias")
     if not _all_float(bias):
         raise ctx.fail(op, f"a float operator needs a float bias, got {nn.element_type(bias)}")
@@ -84,6 +87,8 @@ def _per_tensor_scale(filter_type: object) -> float | None:
 
 def _conv2d(ctx: LoweringContext, op: nn.Conv2DOp) -> bool:
     _require_float_activations(ctx, op)
+    if (weight := splat_scalar(op.filter)) is not None:
+        return lower_tensor.conv_splat(ctx, op, float(weight))
     _require_constant(ctx, op, op.filter, "filter")
     strides = kernel.ints(op.strides)
     dilations = kernel.ints(op.dilations)
@@ -158,6 +163,8 @@ def _zero_points(elem: UniformQuantizedType | UniformQuantizedPerAxisType) -> se
 
 def _depthwise_conv2d(ctx: LoweringContext, op: nn.DepthwiseConv2DOp) -> bool:
     _require_float_activations(ctx, op)
+    if (weight := splat_scalar(op.filter)) is not None:
+        return lower_tensor.conv_splat(ctx, op, float(weight))
     _require_constant(ctx, op, op.filter, "filter")
     if not _all_float(op.filter):
         raise ctx.fail(op, "hybrid depthwise convolution (int8 weights) is not supported yet")
@@ -187,6 +194,8 @@ def _depthwise_conv2d(ctx: LoweringContext, op: nn.DepthwiseConv2DOp) -> bool:
 
 def _fully_connected(ctx: LoweringContext, op: nn.FullyConnectedOp) -> bool:
     _require_float_activations(ctx, op)
+    if (weight := splat_scalar(op.weights)) is not None:
+        return lower_tensor.fully_connected_splat(ctx, op, float(weight))
     if not _all_float(op.weights):
         raise ctx.fail(op, "hybrid fully connected (int8 weights) is not supported yet")
     if ctx.constant_array(op.weights) is None:
@@ -237,7 +246,7 @@ _BINARY_FN = {
 def _binary(ctx: LoweringContext, op: Operation) -> bool:
     _require_float_activations(ctx, op)
     lhs, rhs = op.operands
-    a, b = ctx.buffer(lhs), ctx.buffer(rhs)
+    (a, _), (b, _) = broadcast_operand(ctx, lhs), broadcast_operand(ctx, rhs)
     y = ctx.result_buffer(op.results[0])
     ctx.insert(
         kernel.BinaryOp(
@@ -266,6 +275,8 @@ def _unary(ctx: LoweringContext, op: Operation) -> bool:
 
 def _softmax(ctx: LoweringContext, op: nn.SoftmaxOp) -> bool:
     _require_float_activations(ctx, op)
+    if op.is_log() or op.axis_index() != len(nn.tensor_shape(op.input)) - 1:
+        return lower_tensor.softmax_axis(ctx, op)
     x = ctx.buffer(op.input)
     y = ctx.result_buffer(op.result)
     ctx.insert(kernel.SoftmaxOp(x, y, backend=BACKEND, beta=op.beta.value.data))
@@ -345,6 +356,8 @@ def _data_move(ctx: LoweringContext, op: Operation, move: int8_abi.DataMove, nam
 
 
 def _pad(ctx: LoweringContext, op: nn.PadOp) -> bool:
+    if op.pad_mode() != "constant" or op.pad_value() != 0.0:
+        return lower_tensor.pad_mode(ctx, op)
     flat = kernel.ints(op.paddings)
     paddings = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
     elem = nn.element_type(op.result)
@@ -396,8 +409,30 @@ _RULES: dict[type[Operation], Callable[[LoweringContext, Operation], bool]] = {
 }
 
 
+_SPLAT_AWARE = (
+    nn.SplatOp,
+    nn.BinaryOp,
+    nn.CompareOp,
+    nn.WhereOp,
+    nn.BroadcastOp,
+    nn.Conv2DOp,
+    nn.DepthwiseConv2DOp,
+    nn.FullyConnectedOp,
+    nn.LayerNormOp,
+    *_BINARY_FN,
+)
+"""Operators whose rules read a splat operand as its one value (the others get it
+expanded into a buffer first)."""
+
+
 def lower_op(ctx: LoweringContext, op: Operation) -> bool:
     if lower_int8(ctx, op):
         return True
-    rule = _RULES.get(type(op))
-    return rule(ctx, op) if rule is not None else False
+    rule = _RULES.get(type(op)) or lower_tensor.RULES.get(type(op))
+    if rule is None:
+        return False
+    if not isinstance(op, _SPLAT_AWARE):
+        for operand in op.operands:
+            if splat_scalar(operand) is not None:
+                dense(ctx, operand)
+    return rule(ctx, op)

@@ -53,8 +53,13 @@ static char *MicroNextPath(const char **cursor) {
   return path;
 }
 
+/* The number of comma-separated paths; an empty list or "-" names none (a model with no
+ * inputs: everything it computes is compiled in). */
 static size_t MicroCountPaths(const char *paths) {
   size_t count = 1;
+  if (paths[0] == '\0' || strcmp(paths, "-") == 0) {
+    return 0;
+  }
   for (; *paths != '\0'; ++paths) {
     count += *paths == ',';
   }
