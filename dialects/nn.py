@@ -883,6 +883,15 @@ UNARY_FUNCTIONS: dict[str, tuple[str, ...]] = {
     "hard_sigmoid": ("alpha", "beta"),
     "clip": ("alpha", "beta"),
     "not": (),
+    "tan": (),
+    "asin": (),
+    "acos": (),
+    "atan": (),
+    "sinh": (),
+    "cosh": (),
+    "asinh": (),
+    "acosh": (),
+    "atanh": (),
 }
 """Element-wise functions of `nn.unary`, with the parameters each one reads."""
 

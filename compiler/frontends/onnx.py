@@ -684,6 +684,8 @@ _F32_BINARY: dict[str, type[nn._BinaryOp]] = {
 _BINARY_FN = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Max": "max", "Min": "min"}
 _BINARY_FN["Sum"] = "add"
 _NUMPY_BINARY: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "mod": np.mod,
+    "fmod": np.fmod,
     "add": np.add,
     "sub": np.subtract,
     "mul": np.multiply,
@@ -776,6 +778,161 @@ def _pow(ctx: _Node) -> None:
             ctx.define(base)
             return
     ctx.define(_binary_value(ctx, "pow", base, exponent))
+
+
+def _mod(ctx: _Node) -> None:
+    """Mod: the remainder with the divisor's sign (Python's %), or with `fmod=1` the
+    dividend's (C's fmod)."""
+    a, b = _operands(ctx)
+    fmod = bool(int(ctx.attr("fmod", 0)))
+    dtype = ctx.imp.dtype(a)
+    if dtype not in (np.float32, np.int32, np.int64):
+        raise ctx.unsupported("element type", f"Mod of {dtype} tensors")
+    ctx.define(_binary_value(ctx, "fmod" if fmod else "mod", a, b))
+
+
+def _mean(ctx: _Node) -> None:
+    """Mean of the inputs (broadcast): their sum times 1/n."""
+    total = ctx.input(0)
+    for i in range(1, ctx.n_inputs):
+        total = _binary_value(ctx, "add", total, ctx.input(i))
+    if ctx.n_inputs > 1:
+        total = _binary_value(ctx, "mul", total, np.array(1.0 / ctx.n_inputs, np.float32))
+    ctx.define(total)
+
+
+def _swish(ctx: _Node) -> None:
+    """Swish: x * sigmoid(alpha * x)."""
+    x = ctx.input(0)
+    alpha = float(ctx.attr("alpha", 1.0))
+    scaled = x if alpha == 1.0 else _binary_value(ctx, "mul", x, np.array(alpha, np.float32))
+    ctx.define(_binary_value(ctx, "mul", x, _unary_value(ctx, "sigmoid", scaled)))
+
+
+def _compare_value(ctx: _Node, fn: str, a: Value, b: Value) -> Value:
+    shape = _broadcast(ctx, ctx.shape(a), ctx.shape(b))
+    if ctx.all_const(a, b):
+        return _fold(_NUMPY_BINARY[fn], a, b)  # type: ignore[arg-type]
+    out = ctx.imp.tensor_type(shape, I1)
+    return ctx.emit(nn.CompareOp(ctx.ssa(a), ctx.ssa(b), fn, out)).results[0]
+
+
+def _where_value(ctx: _Node, cond: Value, a: Value, b: Value) -> Value:
+    shape = _broadcast(ctx, ctx.shape(cond), ctx.shape(a), ctx.shape(b))
+    if ctx.all_const(cond, a, b):
+        return _fold(np.where, cond, a, b)  # type: ignore[arg-type]
+    out = ctx.imp.tensor_type(shape, ctx.imp.dtype(a))
+    return ctx.emit(nn.WhereOp(ctx.ssa(cond), ctx.ssa(a), ctx.ssa(b), out)).results[0]
+
+
+def _shrink(ctx: _Node) -> None:
+    """Shrink: x + bias below -lambd, x - bias above lambd, 0 between."""
+    x = ctx.input(0)
+    dtype = ctx.imp.dtype(x)
+    if dtype != np.float32:
+        raise ctx.unsupported("element type", f"Shrink of {dtype} tensors")
+    lambd, bias = float(ctx.attr("lambd")), float(ctx.attr("bias"))
+    f = np.float32
+    low = _compare_value(ctx, "less", x, np.array(-lambd, f))
+    high = _compare_value(ctx, "greater", x, np.array(lambd, f))
+    up = _binary_value(ctx, "add", x, np.array(bias, f))
+    down = _binary_value(ctx, "sub", x, np.array(bias, f))
+    zero = splat(0.0, ctx.shape(x), np.dtype(f))
+    ctx.define(_where_value(ctx, low, up, _where_value(ctx, high, down, zero)))
+
+
+def _is_nan(ctx: _Node) -> None:
+    x = ctx.input(0)
+    ctx.define(_unary_value(ctx, "not", _compare_value(ctx, "equal", x, x)))
+
+
+def _is_inf(ctx: _Node) -> None:
+    x = ctx.input(0)
+    positive = bool(int(ctx.attr("detect_positive", 1)))
+    negative = bool(int(ctx.attr("detect_negative", 1)))
+    f = np.float32
+    if positive and negative:
+        ctx.define(_compare_value(ctx, "equal", _unary_value(ctx, "abs", x), np.array(np.inf, f)))
+    elif positive or negative:
+        ctx.define(_compare_value(ctx, "equal", x, np.array(np.inf if positive else -np.inf, f)))
+    else:
+        ctx.define(np.zeros(ctx.shape(x), np.bool_))
+
+
+def _hardmax(ctx: _Node) -> None:
+    """Hardmax: 1 at the first maximum along the axis (coerced to 2-D before opset 13)."""
+    x = ctx.input(0)
+    shape = ctx.shape(x)
+    rank = len(shape)
+    axis = int(ctx.attr("axis"))
+    work = x
+    if ctx.version < 13:
+        axis = axis + rank if axis < 0 else axis
+        work = ctx.imp.reshape(x, [_product(shape[:axis]), _product(shape[axis:])])
+        axis = 1
+    wshape = ctx.shape(work)
+    axis = ctx.axis(axis, len(wshape))
+    argmax_type = ctx.imp.tensor_type(nn.reduced_shape(wshape, [axis], True), np.dtype(np.int64))
+    arg = ctx.emit(nn.ArgReduceOp(ctx.ssa(work), "max", axis, True, False, argmax_type)).results[0]
+    positions = np.arange(wshape[axis], dtype=np.int64).reshape(
+        [-1 if d == axis else 1 for d in range(len(wshape))]
+    )
+    hot = _compare_value(ctx, "equal", arg, positions)
+    ctx.define(ctx.imp.reshape(ctx.imp.cast(hot, np.dtype(np.float32)), shape))
+
+
+def _lp_normalization(ctx: _Node) -> None:
+    """LpNormalization: x / ||x||_p along the axis (p = 1 or 2), 0 where the norm is 0."""
+    x = ctx.input(0)
+    shape = ctx.shape(x)
+    axis = ctx.axis(int(ctx.attr("axis")), len(shape))
+    p = int(ctx.attr("p"))
+    if p not in (1, 2):
+        raise ctx.bad_attribute("p", p)
+    out = ctx.imp.tensor_type(nn.reduced_shape(shape, [axis], True), np.dtype(np.float32))
+    norm = ctx.emit(nn.ReduceOp(ctx.ssa(x), "l1" if p == 1 else "l2", [axis], True, out)).results[0]
+    divided = _binary_value(ctx, "div", x, norm)
+    is_zero = _compare_value(ctx, "equal", norm, np.array(0.0, np.float32))
+    ctx.define(_where_value(ctx, is_zero, splat(0.0, shape, np.dtype(np.float32)), divided))
+
+
+def _instance_norm(ctx: _Node) -> None:
+    """InstanceNormalization: per sample and channel, over the spatial dimensions,
+    (x - mean) / sqrt(var + epsilon) * scale[c] + B[c]."""
+    x = ctx.input(0)
+    shape = ctx.shape(x)
+    if len(shape) < 3 or ctx.imp.dtype(x) != np.float32:
+        raise ctx.fail(f"expected an f32 N-C-spatial input, got {list(shape)}")
+    scale = ctx.const_input(1, "scale").astype(np.float32)
+    bias = ctx.const_input(2, "B").astype(np.float32)
+    axes = list(range(2, len(shape)))
+    stats = ctx.imp.tensor_type(nn.reduced_shape(shape, axes, True), np.dtype(np.float32))
+    mean = ctx.emit(nn.ReduceOp(ctx.ssa(x), "mean", axes, True, stats)).results[0]
+    centred = _binary_value(ctx, "sub", x, mean)
+    squares = _binary_value(ctx, "mul", centred, centred)
+    var = ctx.emit(nn.ReduceOp(ctx.ssa(squares), "mean", axes, True, stats)).results[0]
+    eps = np.array(float(ctx.attr("epsilon")), np.float32)
+    std = _unary_value(ctx, "sqrt", _binary_value(ctx, "add", var, eps))
+    normalized = _binary_value(ctx, "div", centred, std)
+    per_channel = [shape[1]] + [1] * (len(shape) - 2)
+    scaled = _binary_value(ctx, "mul", normalized, _reshape(scale, per_channel))
+    ctx.define(_binary_value(ctx, "add", scaled, _reshape(bias, per_channel)))
+
+
+def _trilu(ctx: _Node) -> None:
+    """Trilu: the upper (or lower) triangle of the last two dimensions from diagonal k;
+    the rest zero."""
+    x = ctx.input(0)
+    shape = ctx.shape(x)
+    if len(shape) < 2:
+        raise ctx.fail(f"expected at least 2 dimensions, got {list(shape)}")
+    k = ctx.ints_input(1, "k")[0] if ctx.has_input(1) else 0
+    rows, cols = shape[-2], shape[-1]
+    r = np.arange(rows).reshape(-1, 1)
+    c = np.arange(cols).reshape(1, -1)
+    keep = (c - r >= k) if int(ctx.attr("upper", 1)) else (c - r <= k)
+    zero = splat(0, shape, ctx.imp.dtype(x))
+    ctx.define(_where_value(ctx, keep, x, zero))
 
 
 def _prelu(ctx: _Node) -> None:
@@ -881,6 +1038,15 @@ _UNARY_FN = {
     "Mish": "mish",
     "HardSwish": "hard_swish",
     "Not": "not",
+    "Tan": "tan",
+    "Asin": "asin",
+    "Acos": "acos",
+    "Atan": "atan",
+    "Sinh": "sinh",
+    "Cosh": "cosh",
+    "Asinh": "asinh",
+    "Acosh": "acosh",
+    "Atanh": "atanh",
 }
 
 
@@ -933,7 +1099,9 @@ def _dropout(ctx: _Node) -> None:
     x = ctx.input(0)
     if ctx.version >= 12 and ctx.has_input(2):
         training = ctx.const_input(2, "training_mode")
-        if bool(training.reshape(-1)[0]):
+        ratio = float(ctx.const_input(1, "ratio").reshape(-1)[0]) if ctx.has_input(1) else 0.5
+        if bool(training.reshape(-1)[0]) and ratio != 0.0:
+            # dropping at random is training; with ratio 0 nothing is dropped
             raise ctx.bad_attribute("training_mode", True, "inference only")
     ctx.define(x)
     if len(ctx.node.output) > 1 and ctx.node.output[1]:
@@ -2472,6 +2640,16 @@ _HANDLERS: dict[str, Callable[[_Node], None]] = {
     "Min": _variadic,
     "Sum": _variadic,
     "Pow": _pow,
+    "Mod": _mod,
+    "Mean": _mean,
+    "Swish": _swish,
+    "Shrink": _shrink,
+    "IsNaN": _is_nan,
+    "IsInf": _is_inf,
+    "Hardmax": _hardmax,
+    "LpNormalization": _lp_normalization,
+    "InstanceNormalization": _instance_norm,
+    "Trilu": _trilu,
     "PRelu": _prelu,
     "Equal": _compare,
     "Less": _compare,

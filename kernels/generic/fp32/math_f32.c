@@ -52,6 +52,15 @@ void micro_math_f32(const float *in, float *out, const MicroMathParams *p) {
     case MICRO_MATH_SELU: MICRO_MAP(x > 0.0f ? b * x : b * (a * expf(x) - a));
     case MICRO_MATH_HARD_SIGMOID: MICRO_MAP(micro_clamp_f32(a * x + b, 0.0f, 1.0f));
     case MICRO_MATH_CLIP: MICRO_MAP(micro_clamp_f32(x, a, b));
+    case MICRO_MATH_TAN: MICRO_MAP(tanf(x));
+    case MICRO_MATH_ASIN: MICRO_MAP(asinf(x));
+    case MICRO_MATH_ACOS: MICRO_MAP(acosf(x));
+    case MICRO_MATH_ATAN: MICRO_MAP(atanf(x));
+    case MICRO_MATH_SINH: MICRO_MAP(sinhf(x));
+    case MICRO_MATH_COSH: MICRO_MAP(coshf(x));
+    case MICRO_MATH_ASINH: MICRO_MAP(asinhf(x));
+    case MICRO_MATH_ACOSH: MICRO_MAP(acoshf(x));
+    case MICRO_MATH_ATANH: MICRO_MAP(atanhf(x));
     default:
       for (i = 0; i < n; ++i) out[i] = in[i];
       break;

@@ -47,6 +47,15 @@ extern "C" {
 #define MICRO_MATH_HARD_SIGMOID 27     /* max(0, min(1, alpha x + beta)) */
 #define MICRO_MATH_CLIP 28             /* min(max(x, alpha), beta) */
 #define MICRO_MATH_NOT 29              /* booleans only */
+#define MICRO_MATH_TAN 30
+#define MICRO_MATH_ASIN 31
+#define MICRO_MATH_ACOS 32
+#define MICRO_MATH_ATAN 33
+#define MICRO_MATH_SINH 34
+#define MICRO_MATH_COSH 35
+#define MICRO_MATH_ASINH 36
+#define MICRO_MATH_ACOSH 37
+#define MICRO_MATH_ATANH 38
 
 typedef struct MicroMathParams {
   int32_t count;
