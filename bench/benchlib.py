@@ -1,22 +1,30 @@
 """
-Helpers shared by bench/memory.py and bench/speed.py: where the models and the docs are,
-markdown tables, the marker-delimited sections of docs/benchmarks.md, quiet one-line
-errors, and a capture of the C-level stderr that LiteRT and tflite-micro write to.
+Helpers shared by the benchmark scripts (bench/*.py): which models there are (the
+shared TFLite and ONNX models and the bundled example), markdown tables, the
+marker-delimited sections of docs/benchmarks.md, quiet one-line errors, and a capture of
+the C-level stderr that LiteRT and tflite-micro write to.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MODELS = REPO.parent / "shared" / "models" / "tflite"
+SHARED_MODELS = REPO.parent / "shared" / "models"
+MODELS = SHARED_MODELS / "tflite"
+ONNX_MODELS = SHARED_MODELS / "onnx"
+MANIFEST = SHARED_MODELS / "MANIFEST.md"
+EXAMPLE = REPO / "examples" / "digits" / "digits_cnn.tflite"
 DOC = REPO / "docs" / "benchmarks.md"
+PLOTS = REPO / "docs" / "bench"
 EMPTY = "-"
 """A table cell with nothing to show."""
 
@@ -57,6 +65,129 @@ def model_paths(names: Sequence[str] = ()) -> list[Path]:
             raise BenchError(f"no model matches '{name}' (models: {known})")
         chosen.extend(p for p in found if p not in chosen)
     return sorted(chosen)
+
+
+@dataclass(frozen=True)
+class Model:
+    """One row of the benchmark tables."""
+
+    name: str  # the row's label: the file's stem, `.onnx` kept for ONNX models
+    path: Path
+    fmk: str  # micro-convert's --fmk: TFLITE or ONNX
+    onnx: Path | None = None  # what the ONNX peers run: the model, or its ONNX conversion
+    example: bool = False  # the bundled example (examples/digits)
+
+    @property
+    def is_tflite(self) -> bool:
+        return self.fmk == "TFLITE"
+
+
+_CONVERSION = re.compile(r"^### (extra/onnx/\S+\.onnx)$")
+_DERIVED_FROM = re.compile(r"from `tflite/(\S+)\.tflite`")
+
+
+def onnx_conversions(manifest: Path = MANIFEST) -> dict[str, Path]:
+    """
+    TFLite model stem -> its ONNX conversion, as MANIFEST.md records them (an entry
+    `### extra/onnx/X.onnx` whose source line says `... from `tflite/Y.tflite``).
+    """
+    try:
+        lines = manifest.read_text().splitlines()
+    except OSError:
+        return {}
+    found: dict[str, Path] = {}
+    current: str | None = None
+    for line in lines:
+        if line.startswith("### "):
+            match = _CONVERSION.match(line.strip())
+            current = match.group(1) if match else None
+        elif current and line.startswith("- source:") and (m := _DERIVED_FROM.search(line)):
+            path = manifest.parent / current
+            if path.is_file():
+                found[m.group(1)] = path
+            current = None
+    return found
+
+
+def all_models() -> list[Model]:
+    """The shared TFLite models, the bundled example, then the shared ONNX models."""
+    if not MODELS.is_dir():
+        raise BenchSkip(f"the shared models folder {MODELS} is absent: nothing to measure")
+    conversions = onnx_conversions()
+    models = [
+        Model(p.stem, p, "TFLITE", conversions.get(p.stem)) for p in sorted(MODELS.glob("*.tflite"))
+    ]
+    if not models:
+        raise BenchError(f"{MODELS} holds no .tflite file")
+    if EXAMPLE.is_file():
+        models.append(Model(EXAMPLE.stem, EXAMPLE, "TFLITE", example=True))
+    if ONNX_MODELS.is_dir():
+        models += [Model(p.name, p, "ONNX", p) for p in sorted(ONNX_MODELS.glob("*.onnx"))]
+    return models
+
+
+def select_models(names: Sequence[str] = ()) -> list[Model]:
+    """
+    Every model, or with `names` those whose row label or file name equals a name, or
+    else contains it (in the order of all_models()).
+    """
+    models = all_models()
+    if not names:
+        return models
+    chosen: list[Model] = []
+    for name in names:
+        exact = [m for m in models if name in (m.name, m.path.name, m.path.stem)]
+        found = exact or [m for m in models if name in m.path.name]
+        if not found:
+            known = ", ".join(m.name for m in models)
+            raise BenchError(f"no model matches '{name}' (models: {known})")
+        chosen.extend(m for m in found if m not in chosen)
+    return [m for m in models if m in chosen]
+
+
+def onnx_symbolic_inputs(path: Path) -> dict[str, list[int]]:
+    """The inputs of an ONNX model that have symbolic dimensions, with those set to 1."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    initializers = {i.name for i in graph.initializer}
+    shapes: dict[str, list[int]] = {}
+    for value in graph.input:
+        if value.name in initializers:
+            continue
+        dims = value.type.tensor_type.shape.dim
+        if any(not d.HasField("dim_value") for d in dims):
+            shapes[value.name] = [d.dim_value if d.HasField("dim_value") else 1 for d in dims]
+    return shapes
+
+
+def micro_convert_argv(model: Model, out: Path, config: Path | None = None) -> list[str]:
+    """
+    micro-convert's command line for `model`: --fmk from the file, and for an ONNX model
+    with a symbolic (batch) dimension --inputShape giving it as 1.
+    """
+    argv = [
+        str(Path(sys.executable).parent / "micro-convert"),
+        f"--fmk={model.fmk}",
+        f"--modelFile={model.path}",
+        f"--outputFile={out}",
+        *([f"--configFile={config}"] if config else []),
+    ]
+    if model.fmk == "ONNX":
+        shapes = onnx_symbolic_inputs(model.path)
+        if shapes:
+            spec = ";".join(f"{k}:{','.join(map(str, v))}" for k, v in shapes.items())
+            argv.append(f"--inputShape={spec}")
+    return argv
+
+
+def error_line(text: str) -> str:
+    """The first line of `text` mentioning an error (micro-convert's `error: ...`)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if re.search(r"\berror\b", line, re.IGNORECASE):
+            return one_line(re.sub(r"^error:\s*", "", line))
+    return one_line(text or "(no output)")
 
 
 def one_line(text: str, limit: int = 160) -> str:

@@ -1,9 +1,10 @@
 """
-Cortex-M footprint and instruction counts for every model in ../shared/models/tflite:
-each is converted for Cortex-M, built for the M4, M7 and M55 with the generated
-build.sh (arm-none-eabi-gcc, -O2), measured with arm-none-eabi-size and run on its QEMU
-board with the instruction-counting plugin of ../shared/tools/insncount (the region
-between the benchmark's micro_bench_begin/micro_bench_end markers: one inference).
+Cortex-M footprint and instruction counts for every model (the shared TFLite and ONNX
+models and the bundled example): each is converted for Cortex-M, built for the M4, M7
+and M55 with the generated build.sh (arm-none-eabi-gcc, -O2), measured with
+arm-none-eabi-size and run on its QEMU board with the instruction-counting plugin of
+../shared/tools/insncount (the region between the benchmark's micro_bench_begin /
+micro_bench_end markers: one inference).
 
     .venv/bin/python bench/cortex_m.py            # print the markdown table
     .venv/bin/python bench/cortex_m.py --write    # and replace the cortex-m section of
@@ -13,18 +14,22 @@ Columns: flash = text + data of the whole benchmark program (the model's code, t
 runtime, the benchmark, the harness and the weights, which are `const` in flash), of
 which weights; RAM = data + bss (the arena is static in the benchmark) plus the stack
 the harness reserves; instructions of one inference per core, and whether the benchmark
-found the outputs equal to the reference's (baked in at conversion).
+found the outputs equal to the reference's (baked in at conversion). Next to the flash
+figure, the TFLM-equivalent part that can be measured without a TFLM build for the
+core: the .tflite file, which TFLM keeps whole in flash (its interpreter and kernels
+come on top and are not measured here).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchlib import (
@@ -33,13 +38,16 @@ from benchlib import (
     REPO,
     BenchError,
     BenchSkip,
+    Model,
+    error_line,
     fmt_int,
     git_revision,
     markdown_table,
-    model_paths,
+    micro_convert_argv,
     one_line,
     replace_section,
     run_main,
+    select_models,
 )
 
 CORES = {"cortex-m4": "mps2-an386", "cortex-m7": "mps2-an500", "cortex-m55": "mps3-an547"}
@@ -63,6 +71,7 @@ class Row:
     arena: int = 0
     cores: dict[str, CoreResult] = field(default_factory=dict)
     error: str = ""
+    tflite_bytes: int | None = None  # what TFLM keeps in flash for the model itself
 
 
 def _run(argv: list[str], cwd: Path | None = None, timeout: int = 900) -> str:
@@ -83,21 +92,26 @@ def _symbol(elf: Path, name: str) -> int:
     raise BenchError(f"{elf.name} has no symbol {name}")
 
 
-def measure(path: Path, work: Path, plugin: Path) -> Row:
-    row = Row(path.stem)
-    project = work / path.stem
+def measure(model: Model, work: Path, plugin: Path) -> Row:
+    row = Row(model.name)
+    if model.is_tflite:
+        row.tflite_bytes = model.path.stat().st_size
+    project = work / model.path.stem
     cfg = work / "cortex-m.cfg"
     cfg.write_text("[micro_param]\nenable_micro=true\ntarget=Cortex-M\n")
+    converted = subprocess.run(
+        micro_convert_argv(model, project, cfg),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
+    if converted.returncode != 0:
+        row.error = "micro-convert: " + error_line(converted.stdout + converted.stderr)
+        return row
+    path = model.path
     try:
-        out = _run(
-            [
-                str(Path(sys.executable).parent / "micro-convert"),
-                "--fmk=TFLITE",
-                f"--modelFile={path}",
-                f"--outputFile={project}",
-                f"--configFile={cfg}",
-            ]
-        )
+        out = converted.stdout
         for line in out.splitlines():
             line = line.strip()
             if line.startswith("arena:"):
@@ -140,6 +154,7 @@ HEADERS = [
     "weights",
     "arena",
     "M7 flash (text+data)",
+    "TFLM model in flash (.tflite bytes)",
     "M7 RAM (data+bss)",
     "M4 instructions",
     "M7 instructions",
@@ -151,8 +166,10 @@ HEADERS = [
 def render(rows: list[Row]) -> str:
     lines = []
     for row in rows:
+        tflm = fmt_int(row.tflite_bytes) if row.tflite_bytes is not None else EMPTY
         if row.error:
-            lines.append([row.model, EMPTY, EMPTY, f"failed: {row.error}", *[EMPTY] * 5])
+            verb = "refused" if "not supported" in row.error else "failed"
+            lines.append([row.model, EMPTY, EMPTY, f"{verb}: {row.error}", tflm, *[EMPTY] * 5])
             continue
         m7 = row.cores["cortex-m7"]
         verdicts = {r.verdict for r in row.cores.values()}
@@ -162,18 +179,23 @@ def render(rows: list[Row]) -> str:
                 fmt_int(row.weights),
                 fmt_int(row.arena),
                 fmt_int(m7.text + m7.data),
+                tflm,
                 fmt_int(m7.data + m7.bss),
                 *(fmt_int(row.cores[c].instructions) for c in CORES),
                 "; ".join(sorted(verdicts)),
             ]
         )
-    table = markdown_table(HEADERS, lines, "lrrrrrrrl")
+    table = markdown_table(HEADERS, lines, "lrrrrrrrrl")
     return (
         f"Measured {time.strftime('%Y-%m-%d')} at micro commit {git_revision()}: "
         f"arm-none-eabi-gcc -O2 (the generated build.sh), QEMU "
         f"{_run(['qemu-system-arm', '--version']).split()[3]}, instructions from "
         "../shared/tools/insncount (one inference, between the benchmark's markers). "
-        f"RAM excludes the {STACK // 1024} KiB stack the QEMU harness reserves.\n\n" + table + "\n"
+        f"RAM excludes the {STACK // 1024} KiB stack the QEMU harness reserves. "
+        "TFLM model in flash: the .tflite file's size, which TFLM needs in flash besides "
+        "its interpreter and kernels (not measured: no TFLM build for these cores here).\n\n"
+        + table
+        + "\n"
     )
 
 
@@ -183,6 +205,7 @@ def main() -> int:
     parser.add_argument(
         "--write", action="store_true", help=f"replace the cortex-m section of {DOC.name}"
     )
+    parser.add_argument("--json", type=Path, help="also write the measurements as JSON")
     args = parser.parse_args()
     if args.write and args.models:
         raise BenchError("--write records every model: drop the model names")
@@ -191,18 +214,20 @@ def main() -> int:
             raise BenchSkip(f"{tool} is not installed (scripts/setup.sh installs it as root)")
     if not (INSNCOUNT / "build.sh").is_file():
         raise BenchSkip(f"{INSNCOUNT} is absent: no instruction counts")
-    paths = model_paths(args.models)
+    models = select_models(args.models)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="micro-cortex-m-") as tmp:
         work = Path(tmp)
         plugin = work / "libinsncount.so"
         _run(["bash", str(INSNCOUNT / "build.sh"), str(plugin)])
         rows = []
-        for path in paths:
-            print(f"  {path.stem} ...", file=sys.stderr, flush=True)
-            rows.append(measure(path, work, plugin))
+        for model in models:
+            print(f"  {model.name} ...", file=sys.stderr, flush=True)
+            rows.append(measure(model, work, plugin))
     body = render(rows)
     print(body)
+    if args.json:
+        args.json.write_text(json.dumps({"rows": [asdict(r) for r in rows]}, indent=1))
     if args.write:
         replace_section("cortex-m", body)
         print(f"wrote the cortex-m section of {DOC}", file=sys.stderr)

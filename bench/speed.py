@@ -1,538 +1,389 @@
 """
-Inference time of micro's generated C against LiteRT (XNNPACK), LiteRT's reference
-kernels and the tflite-micro interpreter, on the models of ../shared/models/tflite.
+x86 inference time of micro's generated C against the runtimes a user would pick
+instead, single-threaded, on every model: the shared TFLite models, the bundled example
+and the shared ONNX models. Also micro-convert's compile time and the x86 instruction
+count of one inference (callgrind).
 
-    .venv/bin/python bench/speed.py                     # all models, print the table
+    .venv/bin/python bench/speed.py                     # all models, print the tables
     .venv/bin/python bench/speed.py vww kws_ref_model   # some models (names or parts)
     .venv/bin/python bench/speed.py --quick             # fewer, shorter rounds
     .venv/bin/python bench/speed.py --write             # and replace the speed section
                                                         # of docs/benchmarks.md
 
-First every model is converted with micro-convert and built with CMake (Release, the
-generated CMakeLists' own flags); then, one model at a time, each runtime is calibrated
-to a batch of at least --min-time seconds of timed inference, and --rounds batches of
-each are timed in alternating order (micro, LiteRT, LiteRT ref, TFLM, then the reverse,
-...). A runtime's figure is the median over its batches of the per-inference time.
-All runtimes are single-threaded, get the same seeded random inputs, and time only the
-inference call: micro's benchmark times MSModelPredict, the Python peers invoke(), with
-the inputs written again, untimed, before every call. The machine is shared, so only
-the ratios (peer / micro, same run, interleaved) mean much.
+Runtimes: micro's project built -O2 and -O3 -march=native; LiteRT (XNNPACK), LiteRT's
+reference kernels and the tflite-micro interpreter on .tflite files; onnxruntime,
+emx-onnx-cgen's C (built with micro's two sets of flags) and IREE (llvm-cpu for this
+CPU, local-sync driver) on ONNX files: the ONNX models, and the ONNX conversions that
+MANIFEST.md lists for TFLite models. First every model is converted and built; then,
+one model at a time, each runtime is calibrated to a batch of at least --min-time
+seconds of timed inference, and --rounds batches of each are timed in alternating order.
+A runtime's figure is the median over its batches of the per-inference time. All
+runtimes get the same seeded random inputs and time only the inference call. The
+machine is shared, so only the ratios (same run, interleaved) mean much.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib.metadata
 import json
 import math
 import os
 import platform
 import re
-import shlex
-import statistics
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import tflite
 from benchlib import (
     DOC,
     EMPTY,
     MODELS,
     BenchError,
-    captured_stderr,
+    Model,
+    fmt_int,
     fmt_ratio,
     git_revision,
-    import_test_helpers,
     markdown_table,
-    model_paths,
     one_line,
     replace_section,
     run_main,
+    select_models,
+)
+from peers import (
+    FLAVOURS,
+    IREE_FLAGS,
+    IREE_MIN_OPSET,
+    SEED,
+    EmxBuild,
+    IreePeer,
+    LiteRTPeer,
+    MicroBuild,
+    MicroProject,
+    OnnxModel,
+    OrtPeer,
+    Peer,
+    StepError,
+    TensorSpec,
+    TflmPeer,
+    Timer,
+    build_emx,
+    build_micro,
+    callgrind_count,
+    compile_iree,
+    convert_micro,
+    emx_argv,
+    generate_emx,
+    interleave,
+    io_specs,
+    make_peer,
+    micro_argv,
+    onnx_inputs,
+    prepare_onnx,
+    random_inputs,
+    read_dump,
+    reset_out_of_range_quantized_dimension,
+    run_emx,
+    run_micro,
+    significant_flags,
 )
 
-import_test_helpers()
-
-from conftest import convert  # noqa: E402
-
-SEED = 0
 FLOOR_MODEL = "hello_world_float.tflite"
-PEERS = ("LiteRT", "LiteRT ref", "TFLM")
-_DTYPES = {
-    tflite.TensorType.FLOAT32: np.float32,
-    tflite.TensorType.INT8: np.int8,
-    tflite.TensorType.UINT8: np.uint8,
-    tflite.TensorType.INT16: np.int16,
-    tflite.TensorType.INT32: np.int32,
-    tflite.TensorType.INT64: np.int64,
-    tflite.TensorType.BOOL: np.bool_,
+MICRO = ("micro -O2", "micro native")
+EMX = ("emx -O2", "emx native")
+PEERS = ("LiteRT", "LiteRT ref", "TFLM", "ORT", *EMX, "IREE")
+RUNTIMES = (*MICRO, *PEERS)
+REFERENCE = {
+    "micro native": "micro -O2",
+    "LiteRT": "micro -O2",
+    "LiteRT ref": "micro -O2",
+    "TFLM": "micro -O2",
+    "ORT": "micro -O2",
+    "emx -O2": "micro -O2",
+    "emx native": "micro native",
+    "IREE": "micro native",
+}
+"""Each ratio's denominator: the micro build with the same kind of flags (IREE compiles
+for this CPU, like -march=native)."""
+FLAVOUR_OF = {
+    "micro -O2": "-O2",
+    "micro native": "native",
+    "emx -O2": "-O2",
+    "emx native": "native",
 }
 
 
-class StepError(Exception):
-    """A step failed for one model or one runtime; the message is one line."""
-
-
-# ------------------------------------------------------------------ model inputs / outputs
-
-
-@dataclass(frozen=True)
-class TensorSpec:
-    name: str
-    shape: tuple[int, ...]
-    dtype: np.dtype
-
-    @property
-    def size(self) -> int:
-        return math.prod(self.shape)
-
-
-def io_specs(path: Path) -> tuple[list[TensorSpec], list[TensorSpec]]:
-    """The first subgraph's inputs and outputs, in the file's order."""
-    model = tflite.Model.GetRootAs(path.read_bytes(), 0)
-    graph = model.Subgraphs(0)
-
-    def spec(index: int) -> TensorSpec:
-        tensor = graph.Tensors(index)
-        if tensor.Type() not in _DTYPES:
-            raise StepError(f"tensor {tensor.Name().decode()} has an unsupported type")
-        shape = tuple(int(d) for d in tensor.ShapeAsNumpy())
-        return TensorSpec(tensor.Name().decode(), shape, np.dtype(_DTYPES[tensor.Type()]))
-
-    inputs = [spec(int(i)) for i in graph.InputsAsNumpy()]
-    outputs = [spec(int(i)) for i in graph.OutputsAsNumpy()]
-    return inputs, outputs
-
-
-def random_inputs(specs: Sequence[TensorSpec], seed: int = SEED) -> list[np.ndarray]:
-    """Seeded inputs: floats uniform in [-1, 1), integers uniform over their whole range."""
-    rng = np.random.default_rng(seed)
-    arrays = []
-    for spec in specs:
-        if spec.dtype.kind == "f":
-            arrays.append(rng.uniform(-1.0, 1.0, spec.shape).astype(spec.dtype))
-        elif spec.dtype.kind == "b":
-            arrays.append(rng.integers(0, 2, spec.shape).astype(np.bool_))
-        else:
-            info = np.iinfo(spec.dtype)
-            arrays.append(rng.integers(info.min, info.max + 1, spec.shape, dtype=spec.dtype))
-    return arrays
-
-
-def reset_out_of_range_quantized_dimension(data: bytes) -> tuple[bytes, int]:
-    """
-    A copy of a .tflite in which every quantized_dimension beyond its tensor's rank is 0:
-    LiteRT's verifier rejects such a field (person_detect's rank-1 biases carry 3), while
-    tflite-micro and micro read the channel axis of a rank-1 tensor as 0 anyway.
-    Returns the bytes and how many fields were reset.
-    """
-    buffer = bytearray(data)
-    model = tflite.Model.GetRootAs(buffer, 0)
-    count = 0
-    for s in range(model.SubgraphsLength()):
-        graph = model.Subgraphs(s)
-        for t in range(graph.TensorsLength()):
-            tensor = graph.Tensors(t)
-            quant = tensor.Quantization()
-            if quant is None or quant.QuantizedDimension() < max(tensor.ShapeLength(), 1):
-                continue
-            offset = quant._tab.Offset(16)  # QuantizationParameters.quantized_dimension
-            struct.pack_into("<i", buffer, quant._tab.Pos + offset, 0)
-            count += 1
-    return bytes(buffer), count
-
-
-# ------------------------------------------------------------------ micro: convert, build, run
+# ------------------------------------------------------------------ one model, prepared
 
 
 @dataclass
-class MicroBuild:
-    benchmark: Path
-    weights: Path
-    inputs_arg: str
-    dump: Path
-    command: list[str]  # the compiler command of one kernel source
+class Prepared:
+    """Everything built for one model before any timing."""
+
+    model: Model
+    inputs: list[np.ndarray]
+    outputs: list[TensorSpec]
+    project: MicroProject | None = None
+    micro: dict[str, MicroBuild] = field(default_factory=dict[str, MicroBuild])
+    onnx: OnnxModel | None = None
+    onnx_inputs: list[np.ndarray] = field(default_factory=list[np.ndarray])
+    emx: dict[str, EmxBuild] = field(default_factory=dict[str, EmxBuild])
+    emx_seconds: float | None = None
+    vmfb: Path | None = None
+    iree_seconds: float | None = None
+    errors: dict[str, str] = field(default_factory=dict[str, str])
 
 
-def _error_line(text: str) -> str:
-    """The first line mentioning an error, with the next ones while it ends with ':'."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for i, line in enumerate(lines):
-        if re.search(r"\berror\b", line, re.IGNORECASE):
-            for following in lines[i + 1 : i + 4]:
-                if not line.endswith(":"):
-                    break
-                line = f"{line} {following}"
-            return one_line(line)
-    return one_line(text or "(no output)")
-
-
-def build_micro(
-    path: Path, work: Path, inputs: Sequence[np.ndarray], compiler: str, cflags: str
-) -> MicroBuild:
-    """micro-convert `path` into work/project, build it (CMake, Release) into work/build."""
-    project, build = work / "project", work / "build"
-    result = convert(path, project)
-    if result.returncode != 0:
-        raise StepError(f"micro-convert failed: {_error_line(result.stdout + result.stderr)}")
-    configure = [
-        "cmake",
-        "-S",
-        str(project),
-        "-B",
-        str(build),
-        "-DCMAKE_BUILD_TYPE=Release",
-        "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON",
-        *([f"-DCMAKE_C_COMPILER={compiler}"] if compiler else []),
-        *([f"-DCMAKE_C_FLAGS={cflags}"] if cflags else []),
-    ]
-    for step, argv in (
-        ("configure", configure),
-        ("build", ["cmake", "--build", str(build), "-j2"]),
-    ):
-        try:
-            result = subprocess.run(argv, capture_output=True, text=True, timeout=900)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise StepError(f"cmake {step} failed: {error}") from None
-        if result.returncode != 0:
-            raise StepError(f"cmake {step} failed: {_error_line(result.stdout + result.stderr)}")
-    paths = []
-    for i, array in enumerate(inputs):
-        file = work / f"input{i}.bin"
-        file.write_bytes(np.ascontiguousarray(array).tobytes())
-        paths.append(str(file))
-    return MicroBuild(
-        benchmark=build / "benchmark",
-        weights=project / "src" / "net.bin",
-        inputs_arg=",".join(paths),
-        dump=work / "outputs.bin",
-        command=kernel_command(build / "compile_commands.json"),
-    )
-
-
-def kernel_command(commands: Path) -> list[str]:
-    """The compiler command CMake uses for a kernel source (src/kernels/*.c)."""
+def _record(prepared: Prepared, labels: Sequence[str], step: Callable[[], None]) -> None:
+    """Run `step`; a StepError becomes the one-line reason of every label."""
     try:
-        entries = json.loads(commands.read_text())
-    except (OSError, ValueError):
-        return []
-    for entry in entries:
-        if "/kernels/" in entry.get("file", ""):
-            return shlex.split(entry["command"]) if "command" in entry else entry["arguments"]
-    return []
+        step()
+    except StepError as error:
+        for label in labels:
+            prepared.errors.setdefault(label, str(error))
 
 
-def significant_flags(command: Sequence[str]) -> str:
-    """The flags of a compiler command, without include paths, outputs and the source."""
-    flags, skip = [], False
-    for arg in command[1:]:
-        if skip:
-            skip = False
-        elif arg in ("-o", "-c", "-I", "-MF", "-MT"):
-            skip = True
-        elif not arg.startswith("-I"):
-            flags.append(arg)
-    return " ".join(flags)
+def prepare(model: Model, work: Path, compiler: str) -> Prepared:
+    """Convert and build micro's project, emx's C and IREE's module for one model."""
+    work.mkdir(parents=True, exist_ok=True)
+    onnx_work = work / "onnx"
+    onnx_work.mkdir(exist_ok=True)
+    if model.is_tflite:
+        input_specs, output_specs = io_specs(model.path)
+        prepared = Prepared(model, random_inputs(input_specs), output_specs)
+    else:
+        onnx = prepare_onnx(model.path, onnx_work)
+        prepared = Prepared(model, random_inputs(onnx.inputs), onnx.outputs, onnx=onnx)
+
+    def micro() -> None:
+        prepared.project = convert_micro(model, work)
+        for label in MICRO:
+            _record(
+                prepared,
+                [label],
+                lambda label=label: prepared.micro.__setitem__(
+                    label,
+                    build_micro(
+                        prepared.project,  # type: ignore[arg-type]
+                        work,
+                        prepared.inputs,
+                        FLAVOUR_OF[label],
+                        compiler,
+                    ),
+                ),
+            )
+
+    _record(prepared, MICRO, micro)
+    if model.onnx is None:
+        return prepared
+
+    def onnx_side() -> None:
+        if prepared.onnx is None:
+            prepared.onnx = prepare_onnx(model.onnx, onnx_work)  # type: ignore[arg-type]
+        prepared.onnx_inputs = onnx_inputs(prepared.onnx, prepared.inputs)
+
+    _record(prepared, ("ORT", *EMX, "IREE"), onnx_side)
+    onnx = prepared.onnx
+    if not prepared.onnx_inputs or onnx is None:
+        return prepared
+
+    def emx() -> None:
+        start = time.perf_counter()
+        source = generate_emx(onnx, onnx_work)
+        prepared.emx_seconds = time.perf_counter() - start
+        for label in EMX:
+            _record(
+                prepared,
+                [label],
+                lambda label=label: prepared.emx.__setitem__(
+                    label,
+                    build_emx(onnx, source, prepared.onnx_inputs, FLAVOUR_OF[label], compiler),
+                ),
+            )
+
+    def iree() -> None:
+        start = time.perf_counter()
+        prepared.vmfb = compile_iree(onnx, onnx_work)
+        prepared.iree_seconds = time.perf_counter() - start
+
+    _record(prepared, EMX, emx)
+    _record(prepared, ["IREE"], iree)
+    return prepared
 
 
-_TIME = re.compile(r"total time: ([0-9.]+)ms, per time: ([0-9.]+)ms")
-
-
-def run_micro(build: MicroBuild, loops: int, dump: bool = False) -> float:
-    """Seconds of timed inference (MSModelPredict) over `loops` runs, one warm-up run."""
-    argv = [str(build.benchmark), build.inputs_arg, str(build.weights), str(loops), "-", "1"]
-    argv += ["0", "1", "0.9999"] + ([str(build.dump)] if dump else [])
-    try:
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=900)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise StepError(f"benchmark failed: {error}") from None
-    match = _TIME.search(result.stdout)
-    if result.returncode != 0 or match is None:
-        raise StepError(f"benchmark failed: {_error_line(result.stderr + result.stdout)}")
-    return float(match.group(1)) / 1000.0
-
-
-def read_dump(build: MicroBuild, outputs: Sequence[TensorSpec]) -> list[np.ndarray]:
-    raw = build.dump.read_bytes()
-    arrays, offset = [], 0
-    for spec in outputs:
-        nbytes = spec.size * spec.dtype.itemsize
-        arrays.append(np.frombuffer(raw[offset : offset + nbytes], spec.dtype).reshape(spec.shape))
-        offset += nbytes
-    if offset != len(raw):
-        raise StepError(f"the output dump holds {len(raw)} bytes, expected {offset}")
-    return arrays
-
-
-# ------------------------------------------------------------------ the Python-driven peers
-
-
-_SOURCE_PREFIX = re.compile(r"^(?:ERROR:\s*)?\S+\.(?:cc|cpp|c|h)(?::\d+)?\s+")
-
-
-def refusal_reason(error: BaseException, stderr: str) -> str:
-    """One line: what the runtime logged (on fd 2) or else its exception message."""
-    logged = [
-        _SOURCE_PREFIX.sub("", line.strip()).removeprefix("ERROR: ")
-        for line in stderr.splitlines()
-        if line.strip() and not line.startswith(("INFO:", "WARNING:", "Node ", "Traceback"))
-    ]
-    text = logged[0] if logged else str(error) or type(error).__name__
-    return one_line(re.sub(r"\.(?=[A-Za-z])", ".\n", text), 110)
-
-
-class Peer:
-    """A Python interpreter object fed with numpy inputs; `invoke` is what gets timed."""
-
-    label = ""
-
-    def __init__(self, inputs: Sequence[np.ndarray]) -> None:
-        self.inputs = list(inputs)
-
-    def set_inputs(self) -> None:
-        raise NotImplementedError
-
-    def invoke(self) -> None:
-        raise NotImplementedError
-
-    def get_outputs(self) -> list[np.ndarray]:
-        raise NotImplementedError
-
-    def run_once(self) -> list[np.ndarray]:
-        self.set_inputs()
-        self.invoke()
-        return [np.array(o) for o in self.get_outputs()]
-
-    def batch(self, count: int) -> float:
-        """Seconds spent in `count` invoke() calls, inputs written again before each."""
-        set_inputs, invoke, clock = self.set_inputs, self.invoke, time.perf_counter
-        total = 0.0
-        for _ in range(count):
-            set_inputs()
-            start = clock()
-            invoke()
-            total += clock() - start
-        return total
-
-
-class LiteRTPeer(Peer):
-    def __init__(
-        self, model: bytes, inputs: Sequence[np.ndarray], names: Sequence[str], reference: bool
-    ) -> None:
-        super().__init__(inputs)
-        from ai_edge_litert.interpreter import Interpreter, OpResolverType
-
-        resolver = OpResolverType.BUILTIN_REF if reference else OpResolverType.AUTO
-        self.interpreter = Interpreter(
-            model_content=model, num_threads=1, experimental_op_resolver_type=resolver
-        )
-        self.interpreter.allocate_tensors()
-        details = self.interpreter.get_input_details()
-        by_name = {d["name"]: d["index"] for d in details}
-        if set(names) <= set(by_name):
-            self.input_indices = [by_name[n] for n in names]
-        else:
-            self.input_indices = [d["index"] for d in details]
-        self.output_indices = [d["index"] for d in self.interpreter.get_output_details()]
-        self.invoke = self.interpreter.invoke  # type: ignore[method-assign]
-
-    def set_inputs(self) -> None:
-        for index, array in zip(self.input_indices, self.inputs, strict=True):
-            self.interpreter.set_tensor(index, array)
-
-    def get_outputs(self) -> list[np.ndarray]:
-        return [self.interpreter.get_tensor(i) for i in self.output_indices]
-
-
-class TflmPeer(Peer):
-    def __init__(self, model: bytes, inputs: Sequence[np.ndarray], n_outputs: int) -> None:
-        super().__init__(inputs)
-        from tflite_micro.python.tflite_micro import runtime
-
-        self.interpreter = runtime.Interpreter.from_bytes(model)
-        self.n_outputs = n_outputs
-        self.invoke = self.interpreter.invoke  # type: ignore[method-assign]
-
-    def set_inputs(self) -> None:
-        for index, array in enumerate(self.inputs):
-            self.interpreter.set_input(array, index)
-
-    def get_outputs(self) -> list[np.ndarray]:
-        return [self.interpreter.get_output(i) for i in range(self.n_outputs)]
-
-
-def make_peer(factory: Callable[[], Peer]) -> tuple[Peer, list[np.ndarray]]:
-    """Create a peer and run it once (a warm-up giving its outputs), quietly."""
-    failure: Exception | None = None
-    with captured_stderr() as logged:
-        try:
-            peer = factory()
-            outputs = peer.run_once()
-        except Exception as error:
-            failure = error
-    if isinstance(failure, ImportError):
-        raise StepError(f"not installed ({failure.name})")
-    if failure is not None:
-        raise StepError(refusal_reason(failure, "".join(logged)))
-    return peer, outputs
-
-
-# ------------------------------------------------------------------ timing
-
-
-@dataclass
-class Timer:
-    """One runtime for one model: `batch(count)` returns seconds of timed inference."""
-
-    label: str
-    batch: Callable[[int], float]
-    count: int = 1
-    samples: list[float] = field(default_factory=list)  # seconds per inference
-
-    def calibrate(self, min_time: float) -> None:
-        """Choose `count` so that one batch times at least `min_time` seconds."""
-        count = 1
-        while True:
-            elapsed = self.batch(count)
-            if elapsed >= 0.25 * min_time or count >= 10**8:
-                break
-            guess = math.ceil(count * 0.3 * min_time / max(elapsed, 1e-9))
-            count = min(count * 1000, max(count * 2, guess))
-        self.count = max(1, math.ceil(count * min_time * 1.05 / max(elapsed, 1e-9)))
-
-    def measure(self) -> None:
-        self.samples.append(self.batch(self.count) / self.count)
-
-    @property
-    def median_ms(self) -> float:
-        return statistics.median(self.samples) * 1000.0
-
-    @property
-    def spread(self) -> float:
-        """(slowest - fastest) / median over the batches."""
-        return (max(self.samples) - min(self.samples)) / statistics.median(self.samples)
-
-
-def interleave(timers: Sequence[Timer], rounds: int, min_time: float) -> None:
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for timer in timers:
-            timer.calibrate(min_time)
-        for r in range(rounds):
-            for timer in timers if r % 2 == 0 else reversed(timers):
-                timer.measure()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-# ------------------------------------------------------------------ one model
+# ------------------------------------------------------------------ one model, timed
 
 
 @dataclass
 class SpeedRow:
     model: str
-    micro_ms: float | None = None
-    micro_error: str = ""
-    peers_ms: dict[str, float] = field(default_factory=dict)
-    peer_errors: dict[str, str] = field(default_factory=dict)
+    ms: dict[str, float] = field(default_factory=dict[str, float])
+    errors: dict[str, str] = field(default_factory=dict[str, str])
     spread: float = 0.0
-    check: str = EMPTY
-    notes: list[str] = field(default_factory=list)
+    checks: dict[str, str] = field(default_factory=dict[str, str])
+    notes: list[str] = field(default_factory=list[str])
+    onnx_file: str = ""
+    convert_s: float | None = None
+    emx_s: float | None = None
+    iree_s: float | None = None
+    instructions: dict[str, int] = field(default_factory=dict[str, int])
+    instruction_errors: dict[str, str] = field(default_factory=dict[str, str])
 
 
-def compare(micro: Sequence[np.ndarray], reference: Sequence[np.ndarray]) -> str:
-    """How far micro's outputs are from the reference: 'exact', '≤N LSB' or a relative max."""
+def compare(mine: Sequence[np.ndarray], reference: Sequence[np.ndarray]) -> str:
+    """How far outputs are from the reference: 'exact', '≤N LSB' or a relative max."""
     worst_int, worst_rel, is_float = 0, 0.0, False
-    for mine, ref in zip(micro, reference, strict=True):
-        mine, ref = np.asarray(mine).reshape(-1), np.asarray(ref).reshape(-1)
-        if mine.shape != ref.shape:
+    if len(mine) != len(reference):
+        return "output count differs"
+    for a, ref in zip(mine, reference, strict=True):
+        a, ref = np.asarray(a).reshape(-1), np.asarray(ref).reshape(-1)
+        if a.shape != ref.shape:
             return "shape mismatch"
         if ref.dtype.kind == "f":
             is_float = True
             scale = float(np.max(np.abs(ref), initial=0.0)) or 1.0
-            diff = np.abs(mine.astype(np.float64) - ref.astype(np.float64))
+            diff = np.abs(a.astype(np.float64) - ref.astype(np.float64))
             worst_rel = max(worst_rel, float(diff.max(initial=0.0)) / scale)
         else:
-            diff = np.abs(mine.astype(np.int64) - ref.astype(np.int64))
+            diff = np.abs(a.astype(np.int64) - ref.astype(np.int64))
             worst_int = max(worst_int, int(diff.max(initial=0)))
     if is_float:
         return "exact" if worst_rel == 0.0 else f"{worst_rel:.0e} rel"
     return "exact" if worst_int == 0 else f"≤{worst_int} LSB"
 
 
-def measure_model(path: Path, build: MicroBuild | str, rounds: int, min_time: float) -> SpeedRow:
-    row = SpeedRow(path.stem)
-    input_specs, output_specs = io_specs(path)
-    inputs = random_inputs(input_specs)
+def _tflite_peers(
+    prepared: Prepared, row: SpeedRow
+) -> tuple[list[Timer], dict[str, list[np.ndarray]]]:
+    """LiteRT (XNNPACK), LiteRT ref and TFLM on the .tflite file, with their outputs."""
+    path, inputs = prepared.model.path, prepared.inputs
     data = path.read_bytes()
-    names = [s.name for s in input_specs]
-    timers: list[Timer] = []
-    micro_outputs: list[np.ndarray] | None = None
-    if isinstance(build, str):
-        row.micro_error = build
-    else:
-        try:
-            run_micro(build, 1, dump=True)
-            micro_outputs = read_dump(build, output_specs)
-            timers.append(Timer("micro", lambda n, b=build: run_micro(b, n)))
-        except StepError as error:
-            row.micro_error = str(error)
-    reference: tuple[str, list[np.ndarray]] | None = None
+    names = [s.name for s in io_specs(path)[0]]
     factories: dict[str, Callable[[], Peer]] = {
         "LiteRT": lambda: LiteRTPeer(data, inputs, names, reference=False),
         "LiteRT ref": lambda: LiteRTPeer(data, inputs, names, reference=True),
-        "TFLM": lambda: TflmPeer(data, inputs, len(output_specs)),
+        "TFLM": lambda: TflmPeer(data, inputs, len(prepared.outputs)),
     }
+    timers: list[Timer] = []
+    outputs: dict[str, list[np.ndarray]] = {}
     patched: bytes | None = None
-    for label in PEERS:
+    for label, factory in factories.items():
         try:
-            peer, outputs = make_peer(factories[label])
+            peer, result = make_peer(factory)
         except StepError as error:
-            row.peer_errors[label] = str(error)
-            if label.startswith("LiteRT") and "quantized_dimension" in str(error):
-                if patched is None:
-                    patched, fields = reset_out_of_range_quantized_dimension(data)
-                    row.notes.append(
-                        f"LiteRT refuses {path.name} ({error}); its LiteRT columns are "
-                        f"measured on a copy whose {fields} out-of-range quantized_dimension "
-                        "fields are reset to 0 (marked †)."
-                    )
-                model = patched
-                try:
-                    peer, outputs = make_peer(
-                        lambda m=model, r=(label == "LiteRT ref"): LiteRTPeer(m, inputs, names, r)
-                    )
-                except StepError as again:
-                    row.peer_errors[label] = f"{error}; patched copy: {again}"
-                    continue
-                row.peer_errors.pop(label)
-                label = label + " †"
-            else:
+            if not (label.startswith("LiteRT") and "quantized_dimension" in str(error)):
+                row.errors[label] = str(error)
                 continue
-        if label.startswith("LiteRT ref") or (label == "TFLM" and reference is None):
-            reference = (label, outputs)
+            if patched is None:
+                patched, fields = reset_out_of_range_quantized_dimension(data)
+                row.notes.append(
+                    f"LiteRT refuses {path.name} ({error}); its LiteRT columns are measured "
+                    f"on a copy whose {fields} out-of-range quantized_dimension fields are "
+                    "reset to 0 (marked †)."
+                )
+            try:
+                peer, result = make_peer(
+                    lambda m=patched, r=(label == "LiteRT ref"): LiteRTPeer(m, inputs, names, r)
+                )
+            except StepError as again:
+                row.errors[label] = f"{error}; patched copy: {again}"
+                continue
+            row.checks[f"{label} †"] = ""
         timers.append(Timer(label, peer.batch))
-    if micro_outputs is not None and reference is not None:
-        row.check = compare(micro_outputs, reference[1])
-        if reference[0] != "LiteRT ref":
-            row.check += f" (vs {reference[0]})"
+        outputs[label] = result
+    return timers, outputs
+
+
+def _onnx_peers(
+    prepared: Prepared, row: SpeedRow
+) -> tuple[list[Timer], dict[str, list[np.ndarray]]]:
+    """onnxruntime, emx's C (two builds) and IREE on the ONNX file."""
+    onnx, inputs = prepared.onnx, prepared.onnx_inputs
+    timers: list[Timer] = []
+    outputs: dict[str, list[np.ndarray]] = {}
+    if onnx is None or not inputs:
+        return timers, outputs
+    factories: dict[str, Callable[[], Peer]] = {"ORT": lambda: OrtPeer(onnx, inputs)}
+    if prepared.vmfb is not None:
+        vmfb = prepared.vmfb
+        factories["IREE"] = lambda: IreePeer(onnx, vmfb, inputs)
+    for label, factory in factories.items():
+        try:
+            peer, result = make_peer(factory)
+        except StepError as error:
+            row.errors[label] = str(error)
+            continue
+        timers.append(Timer(label, peer.batch))
+        outputs[label] = result
+    for label, build in prepared.emx.items():
+        try:
+            run_emx(build, 1, dump=True)
+            outputs[label] = read_dump(build.dump, onnx.outputs)
+        except StepError as error:
+            row.errors[label] = str(error)
+            continue
+        timers.append(Timer(label, lambda n, b=build: run_emx(b, n)))
+    return timers, outputs
+
+
+def measure_model(prepared: Prepared, rounds: int, min_time: float) -> SpeedRow:
+    model = prepared.model
+    row = SpeedRow(model.name, errors=dict(prepared.errors))
+    if prepared.project is not None:
+        row.convert_s = prepared.project.seconds
+    row.emx_s, row.iree_s = prepared.emx_seconds, prepared.iree_seconds
+    if model.onnx is not None and model.is_tflite:
+        row.onnx_file = model.onnx.name
+    timers: list[Timer] = []
+    outputs: dict[str, list[np.ndarray]] = {}
+    for label, build in prepared.micro.items():
+        try:
+            run_micro(build, 1, dump=True)
+            outputs[label] = read_dump(build.dump, prepared.outputs)
+        except StepError as error:
+            row.errors[label] = str(error)
+            continue
+        timers.append(Timer(label, lambda n, b=build: run_micro(b, n)))
+    if model.is_tflite:
+        more, found = _tflite_peers(prepared, row)
+        timers += more
+        outputs.update(found)
+    more, found = _onnx_peers(prepared, row)
+    timers += more
+    outputs.update(found)
+    # micro against TFLite's reference kernels (else TFLM, else onnxruntime); the ONNX
+    # compilers against onnxruntime
+    reference = next((r for r in ("LiteRT ref", "TFLM", "ORT") if r in outputs), None)
+    for label in MICRO:
+        if label in outputs and reference is not None:
+            suffix = "" if reference == "LiteRT ref" else f" (vs {reference})"
+            row.checks[label] = compare(outputs[label], outputs[reference]) + suffix
+    for label in (*EMX, "IREE"):
+        if label in outputs and "ORT" in outputs:
+            row.checks[label] = compare(outputs[label], outputs["ORT"])
     interleave(timers, rounds, min_time)
-    for timer in timers:
-        if timer.label == "micro":
-            row.micro_ms = timer.median_ms
-        else:
-            row.peers_ms[timer.label] = timer.median_ms
+    row.ms = {t.label: t.median_ms for t in timers}
     row.spread = max((t.spread for t in timers), default=0.0)
     return row
+
+
+def count_instructions(prepared: Prepared, row: SpeedRow, work: Path) -> None:
+    """x86 instructions of one inference, -O2 builds, under callgrind."""
+    jobs: list[tuple[str, list[str], str]] = []
+    if "micro -O2" in prepared.micro and "micro -O2" in row.ms:
+        jobs.append(("micro", micro_argv(prepared.micro["micro -O2"], 1, 0), "MSModelPredict"))
+    if "emx -O2" in prepared.emx and "emx -O2" in row.ms:
+        jobs.append(("emx", emx_argv(prepared.emx["emx -O2"], 1, 0), "model"))
+    for label, argv, function in jobs:
+        try:
+            row.instructions[label] = callgrind_count(argv, function, work)
+        except StepError as error:
+            row.instruction_errors[label] = str(error)
 
 
 # ------------------------------------------------------------------ Python call floor
@@ -545,10 +396,26 @@ class Floor:
     errors: dict[str, str]
 
 
-def measure_floor(rounds: int, min_time: float) -> Floor:
+def _identity_onnx(work: Path) -> OnnxModel:
+    """A one-node ONNX model (Identity on a float32 [1, 1]) for the ONNX peers' floor."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1])
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "identity", [x], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", IREE_MIN_OPSET)])
+    model.ir_version = 8
+    source = work / "identity-source.onnx"
+    onnx.save(model, str(source))
+    return prepare_onnx(source, work)
+
+
+def measure_floor(rounds: int, min_time: float, work: Path) -> Floor:
     """
     What a Python-timed call costs with nothing to compute: a trivial bound C method,
-    and invoke() on hello_world_float (3 fully-connected layers, 288 MACs).
+    invoke() on hello_world_float (288 MACs) for the TFLite interpreters, and an ONNX
+    Identity on one float for onnxruntime and IREE.
     """
     trivial = (0).bit_length
 
@@ -562,21 +429,29 @@ def measure_floor(rounds: int, min_time: float) -> Floor:
 
     timers = [Timer("C call", c_calls)]
     errors: dict[str, str] = {}
+    factories: dict[str, Callable[[], Peer]] = {}
     path = MODELS / FLOOR_MODEL
     if path.is_file():
         input_specs, output_specs = io_specs(path)
         inputs, data = random_inputs(input_specs), path.read_bytes()
         names = [s.name for s in input_specs]
-        factories: dict[str, Callable[[], Peer]] = {
-            "LiteRT": lambda: LiteRTPeer(data, inputs, names, reference=False),
-            "LiteRT ref": lambda: LiteRTPeer(data, inputs, names, reference=True),
-            "TFLM": lambda: TflmPeer(data, inputs, len(output_specs)),
-        }
-        for label, factory in factories.items():
-            try:
-                timers.append(Timer(label, make_peer(factory)[0].batch))
-            except StepError as error:
-                errors[label] = str(error)
+        factories["LiteRT"] = lambda: LiteRTPeer(data, inputs, names, reference=False)
+        factories["LiteRT ref"] = lambda: LiteRTPeer(data, inputs, names, reference=True)
+        factories["TFLM"] = lambda: TflmPeer(data, inputs, len(output_specs))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        identity = _identity_onnx(work)
+        x = [np.ones((1, 1), np.float32)]
+        factories["ORT"] = lambda: OrtPeer(identity, x)
+        vmfb = compile_iree(identity, work)
+        factories["IREE"] = lambda: IreePeer(identity, vmfb, x)
+    except (StepError, ImportError) as error:
+        errors["ONNX peers"] = one_line(str(error), 100)
+    for label, factory in factories.items():
+        try:
+            timers.append(Timer(label, make_peer(factory)[0].batch))
+        except StepError as error:
+            errors[label] = str(error)
     interleave(timers, rounds, min_time)
     return Floor(
         timers[0].median_ms * 1000.0, {t.label: t.median_ms * 1000.0 for t in timers[1:]}, errors
@@ -618,6 +493,14 @@ def compiler_version(command: Sequence[str]) -> str:
     return f"`{command[0]}` (→ {Path(resolved).name}): {first}"
 
 
+def tool_version(argv: Sequence[str]) -> str:
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not installed"
+    return one_line(result.stdout + result.stderr, 80)
+
+
 def version(package: str) -> str:
     try:
         return importlib.metadata.version(package)
@@ -636,44 +519,104 @@ def fmt_ms(value: float | None) -> str:
     return f"{value:.{digits}f}"
 
 
+def _applies(row: SpeedRow, model: Model | None, label: str) -> bool:
+    """Whether `label` runs this row's model at all (else the cell is empty)."""
+    if model is None:
+        return True
+    if label in ("LiteRT", "LiteRT ref", "TFLM"):
+        return model.is_tflite
+    if label in ("ORT", *EMX, "IREE"):
+        return model.onnx is not None
+    return True
+
+
+def _time_cell(row: SpeedRow, label: str, model: Model | None) -> str:
+    key = next((k for k in row.ms if k.split(" †")[0] == label), None)
+    if key is not None:
+        return fmt_ms(row.ms[key]) + (" †" if f"{label} †" in row.checks else "")
+    if label in row.errors:
+        failed = re.match(r"(run|build|cmake \w+|benchmark|callgrind) failed", row.errors[label])
+        verb = "failed" if failed else "refused"
+        return f"{verb}: {one_line(row.errors[label], 90)}"
+    return EMPTY if not _applies(row, model, label) else "not measured"
+
+
+def _ratio_cell(row: SpeedRow, label: str) -> str:
+    reference = REFERENCE[label]
+    if label not in row.ms or reference not in row.ms:
+        return EMPTY
+    mark = " †" if f"{label} †" in row.checks else ""
+    return fmt_ratio(row.ms[label] / row.ms[reference]) + mark
+
+
+def _seconds(value: float | None) -> str:
+    return EMPTY if value is None else f"{value:.2f}"
+
+
 def render(
     rows: Sequence[SpeedRow],
+    models: dict[str, Model],
     floor: Floor,
     command: Sequence[str],
     settings: str,
     load: tuple[str, str],
 ) -> str:
-    headers = ["model", "micro ms", *(f"{p} ms" for p in PEERS)]
-    headers += [f"{p} / micro" for p in PEERS] + ["spread", "micro vs ref"]
-    table_rows = []
-    refusals: list[str] = []
-    notes: list[str] = []
+    time_headers = ["model", *(f"{r} ms" for r in RUNTIMES)]
+    time_rows = [
+        [row.model, *(_time_cell(row, r, models.get(row.model)) for r in RUNTIMES)] for row in rows
+    ]
+    ratio_headers = ["model", *(f"{p} / {REFERENCE[p]}" for p in REFERENCE)]
+    ratio_headers += ["spread", "micro -O2 vs ref", "micro native vs ref", "emx / IREE vs ORT"]
+    ratio_rows = []
     for row in rows:
-        micro = fmt_ms(row.micro_ms) if row.micro_ms is not None else "failed"
-        if row.micro_error:
-            refusals.append(f"micro on {row.model}: {row.micro_error}")
-        times, ratios = [], []
-        for peer in PEERS:
-            key = next((k for k in row.peers_ms if k.split(" †")[0] == peer), None)
-            if key is None:
-                reason = row.peer_errors.get(peer, "not measured")
-                times.append("refused" if peer in row.peer_errors else EMPTY)
-                ratios.append(EMPTY)
-                if peer in row.peer_errors:
-                    refusals.append(f"{peer} on {row.model}: {reason}")
-                continue
-            mark = " †" if key.endswith("†") else ""
-            times.append(fmt_ms(row.peers_ms[key]) + mark)
-            ratios.append(
-                fmt_ratio(row.peers_ms[key] / row.micro_ms) + mark if row.micro_ms else EMPTY
-            )
-        spread = f"{row.spread * 100:.0f}%"
-        table_rows.append([row.model, micro, *times, *ratios, spread, row.check])
-        notes.extend(row.notes)
-    table = markdown_table(headers, table_rows, "l" + "r" * (len(headers) - 2) + "l")
+        onnx_checks = "; ".join(
+            f"{label}: {row.checks[label]}" for label in (*EMX, "IREE") if label in row.checks
+        )
+        ratio_rows.append(
+            [
+                row.model,
+                *(_ratio_cell(row, p) for p in REFERENCE),
+                f"{row.spread * 100:.0f}%" if row.ms else EMPTY,
+                row.checks.get("micro -O2", EMPTY),
+                row.checks.get("micro native", EMPTY),
+                onnx_checks or EMPTY,
+            ]
+        )
+    build_headers = [
+        "model",
+        "ONNX file of the ONNX peers",
+        "micro-convert s",
+        "emx-onnx-cgen s",
+        "IREE import + compile s",
+        "micro -O2 instructions",
+        "emx -O2 instructions",
+        "emx / micro instructions",
+    ]
+    build_rows = []
+    for row in rows:
+        model = models.get(row.model)
+        micro_insns = row.instructions.get("micro")
+        emx_insns = row.instructions.get("emx")
+        convert = _seconds(row.convert_s)
+        if row.convert_s is None and "micro -O2" in row.errors:
+            convert = f"refused: {one_line(row.errors['micro -O2'], 60)}"
+        build_rows.append(
+            [
+                row.model,
+                row.onnx_file or ("the model" if model and not model.is_tflite else EMPTY),
+                convert,
+                _seconds(row.emx_s),
+                _seconds(row.iree_s),
+                fmt_int(micro_insns) if micro_insns else row.instruction_errors.get("micro", EMPTY),
+                fmt_int(emx_insns) if emx_insns else row.instruction_errors.get("emx", EMPTY),
+                fmt_ratio(emx_insns / micro_insns) if micro_insns and emx_insns else EMPTY,
+            ]
+        )
+    notes = [n for row in rows for n in row.notes]
     floor_parts = [f"a trivial bound C method ((0).bit_length) {floor.c_call_us:.3f} µs"]
-    floor_parts += [f"{k} invoke() {v:.2f} µs" for k, v in floor.invoke_us.items()]
+    floor_parts += [f"{k} {v:.2f} µs" for k, v in floor.invoke_us.items()]
     floor_parts += [f"{k}: {v}" for k, v in floor.errors.items()]
+    flags = significant_flags(command) or "unknown"
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} at micro commit {git_revision()}.",
         "",
@@ -681,21 +624,50 @@ def render(
         f"{platform.system()} {platform.release()}; shared with other work: load average "
         f"{load[0]} at the start, {load[1]} at the end",
         f"- micro: generated C built by CMake (Release), compiler {compiler_version(command)}; "
-        f"flags of a kernel source: `{significant_flags(command) or 'unknown'}`",
+        f"`CMAKE_C_FLAGS_RELEASE` = `{FLAVOURS['-O2']}` (micro -O2) or `{FLAVOURS['native']}` "
+        f"(micro native); a kernel source of the -O2 build compiles with `{flags}`",
+        f"- emx-onnx-cgen {version('emx-onnx-cgen')}: `emx-onnx-cgen compile model.onnx "
+        "model.c`, then model.c and a timing driver (two translation units) built with "
+        f"the same compiler and `-std=c99` plus micro's flags, `{FLAVOURS['-O2']}` (emx -O2) "
+        f"or `{FLAVOURS['native']}` (emx native)",
+        f"- IREE {version('iree-base-compiler')} (compiler) / {version('iree-base-runtime')} "
+        f"(runtime): `iree-import-onnx` (models of opset < {IREE_MIN_OPSET} upgraded with "
+        f"`--opset-version={IREE_MIN_OPSET}`), `iree-compile {' '.join(IREE_FLAGS)}`, run "
+        "by `iree.runtime` with the `local-sync` driver (one thread), inputs already on the "
+        "device",
         f"- peers: ai-edge-litert {version('ai-edge-litert')} (`num_threads=1`; default "
         "resolver with the XNNPACK delegate, and `OpResolverType.BUILTIN_REF`), tflite-micro "
-        f"{version('tflite_micro')} (Python interpreter), Python {platform.python_version()}, "
-        f"numpy {np.__version__}",
+        f"{version('tflite_micro')} (Python interpreter), onnxruntime {version('onnxruntime')} "
+        "(CPU provider, `intra_op_num_threads=1`, `inter_op_num_threads=1`), Python "
+        f"{platform.python_version()}, numpy {np.__version__}",
         f"- {settings}",
-        f"- Python call floor (median per call, timed like invoke()): {'; '.join(floor_parts)} "
-        f"({FLOOR_MODEL}: 288 MACs)",
+        "- Python call floor (median per call, timed like invoke()): "
+        f"{'; '.join(floor_parts)} (TFLite peers: {FLOOR_MODEL}, 288 MACs; ORT and IREE: "
+        "an ONNX Identity on one float)",
+        "- x86 instructions: `valgrind --tool=callgrind --toggle-collect=MSModelPredict` on "
+        "micro's benchmark (one inference, no warm-up) and `--toggle-collect=model` on emx's "
+        f"driver, both -O2 builds; valgrind {tool_version(['valgrind', '--version'])}",
         "",
-        table,
+        "Time per inference (ms); a runtime that refuses or fails a model gives its reason; "
+        "`-`: the runtime does not take this kind of file (LiteRT and TFLM: .tflite; ORT, "
+        "emx and IREE: .onnx, for TFLite models the conversion named in the last table).",
+        "",
+        markdown_table(time_headers, time_rows, "l" + "r" * len(RUNTIMES)),
+        "",
+        "Ratios, each to the micro build named in its header (> 1: micro is faster), and "
+        "outputs against the reference on the same input (micro: LiteRT's reference "
+        "kernels, else onnxruntime; emx and IREE: onnxruntime).",
+        "",
+        markdown_table(ratio_headers, ratio_rows, "l" + "r" * (len(REFERENCE) + 1) + "lll"),
+        "",
+        "Compile time (wall clock, one run each, including the tools' start-up) and x86 "
+        "instructions of one inference.",
+        "",
+        markdown_table(build_headers, build_rows, "ll" + "r" * 6),
     ]
-    if notes or refusals:
+    if notes:
         lines.append("")
-    lines += [f"- {n}" for n in notes]
-    lines += [f"- refused / failed: {r}" for r in refusals]
+        lines += [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
 
@@ -706,9 +678,13 @@ def loadavg() -> str:
         return "unknown"
 
 
+def _summary(row: SpeedRow) -> str:
+    return ", ".join(f"{k} {fmt_ms(v)}" for k, v in row.ms.items()) or "nothing timed"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
-        description="micro's generated C vs LiteRT, LiteRT reference kernels and tflite-micro."
+        description="micro's generated C vs LiteRT, TFLM, onnxruntime, emx-onnx-cgen, IREE."
     )
     parser.add_argument("models", nargs="*", help="model names or parts of names (default: all)")
     parser.add_argument(
@@ -719,56 +695,57 @@ def main() -> int:
     parser.add_argument(
         "--min-time", type=float, default=None, help="seconds per batch (default 0.5)"
     )
-    parser.add_argument("--compiler", default="", help="C compiler for CMake (default: cc)")
-    parser.add_argument(
-        "--cflags", default="", help="extra CMAKE_C_FLAGS, e.g. -march=native (default: none)"
-    )
+    parser.add_argument("--compiler", default="", help="C compiler (default: cc)")
+    parser.add_argument("--no-callgrind", action="store_true", help="skip instruction counts")
     parser.add_argument("--work", type=Path, help="keep the projects and builds in this folder")
+    parser.add_argument("--json", type=Path, help="also write the measurements as JSON")
     args = parser.parse_args()
     rounds = args.rounds or (3 if args.quick else 5)
     min_time = args.min_time or (0.25 if args.quick else 0.5)
     if rounds < 1 or min_time <= 0:
         raise BenchError("--rounds must be at least 1 and --min-time positive")
-    paths = model_paths(args.models)
+    models = select_models(args.models)
     if args.write and args.models:
         raise BenchError("--write records every model: drop the model names")
     start = time.perf_counter()
     load_start = loadavg()
     with tempfile.TemporaryDirectory(prefix="micro-bench-") as scratch:
         root = args.work.resolve() if args.work else Path(scratch)
-        builds: dict[Path, MicroBuild | str] = {}
-        for i, path in enumerate(paths, 1):
-            print(f"[{i}/{len(paths)}] build {path.stem}", file=sys.stderr, flush=True)
-            work = root / path.stem
-            work.mkdir(parents=True, exist_ok=True)
+        prepared: list[Prepared] = []
+        for i, model in enumerate(models, 1):
+            print(f"[{i}/{len(models)}] build {model.name}", file=sys.stderr, flush=True)
             try:
-                inputs = random_inputs(io_specs(path)[0])
-                builds[path] = build_micro(path, work, inputs, args.compiler, args.cflags)
-            except StepError as error:
-                builds[path] = str(error)
-                print(f"    micro: {error}", file=sys.stderr)
+                item = prepare(model, root / re.sub(r"\W", "_", model.name), args.compiler)
+            except StepError as error:  # the model's own files cannot be read
+                item = Prepared(model, [], [], errors={r: str(error) for r in RUNTIMES})
+            for label, reason in item.errors.items():
+                print(f"    {label}: {reason}", file=sys.stderr)
+            prepared.append(item)
         print("Python call floor ...", file=sys.stderr, flush=True)
-        floor = measure_floor(rounds, min(min_time, 0.2))
+        floor = measure_floor(rounds, min(min_time, 0.2), root / "_floor")
         rows = []
-        for i, path in enumerate(paths, 1):
-            print(f"[{i}/{len(paths)}] time {path.stem}", file=sys.stderr, flush=True)
-            try:
-                row = measure_model(path, builds[path], rounds, min_time)
-            except StepError as error:
-                row = SpeedRow(path.stem, micro_error=str(error))
+        for i, item in enumerate(prepared, 1):
+            print(f"[{i}/{len(models)}] time {item.model.name}", file=sys.stderr, flush=True)
+            if not item.inputs:
+                rows.append(SpeedRow(item.model.name, errors=dict(item.errors)))
+                continue
+            row = measure_model(item, rounds, min_time)
+            if not args.no_callgrind:
+                count_instructions(item, row, root)
             rows.append(row)
-            summary = ", ".join(
-                [f"micro {fmt_ms(row.micro_ms)}"]
-                + [f"{k} {fmt_ms(v)}" for k, v in row.peers_ms.items()]
-            )
-            print(f"    ms: {summary}; spread {row.spread * 100:.0f}%", file=sys.stderr)
-        command = next((b.command for b in builds.values() if isinstance(b, MicroBuild)), [])
+            print(f"    ms: {_summary(row)}; spread {row.spread * 100:.0f}%", file=sys.stderr)
+        command = next((b.command for p in prepared for b in p.micro.values() if b.command), [])
     settings = (
         f"{rounds} rounds; each batch at least {min_time:g} s of timed inference; "
         f"inputs seeded with {SEED}; run time {time.perf_counter() - start:.0f} s"
     )
-    body = render(rows, floor, command, settings, (load_start, loadavg()))
+    body = render(
+        rows, {m.name: m for m in models}, floor, command, settings, (load_start, loadavg())
+    )
     print(body)
+    if args.json:
+        data = {"rows": [asdict(r) for r in rows], "floor": asdict(floor), "reference": REFERENCE}
+        args.json.write_text(json.dumps(data, indent=1))
     if args.write:
         replace_section("speed", body)
         print(f"wrote the speed section of {DOC}", file=sys.stderr)

@@ -100,7 +100,7 @@ def passes_for(config: MicroConfig) -> list[ModulePass]:
         QuantComputeParamsPass(),
         ConvertNNToKernelPass(target=config.target),
         MemoryPlanPass(algorithm=config.memory_plan, preserve_inputs=config.preserve_inputs),
-        ConvertKernelToCPass(),
+        ConvertKernelToCPass(profile=config.profile),
     ]
 
 

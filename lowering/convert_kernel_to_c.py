@@ -73,6 +73,7 @@ from micro.lowering.memory_plan import buffer_bytes
 
 ALIGN = 16
 UI8 = IntegerType(8, Signedness.UNSIGNED)
+UI64 = IntegerType(64, Signedness.UNSIGNED)
 
 _MS_DATA_TYPES = {
     "f32": "kMSDataTypeNumberTypeFloat32",
@@ -93,6 +94,10 @@ RUNTIME_FILES = (
     ("src/tensor.c", "runtime/tensor.c"),
     ("src/context.h", "runtime/context.h"),
     ("src/context.c", "runtime/context.c"),
+)
+PROFILE_FILES = (
+    ("src/micro_profile.h", "runtime/micro_profile.h"),
+    ("src/micro_profile.c", "runtime/micro_profile.c"),
 )
 ALLOCATOR_FILES = (
     ("src/allocator.h", "runtime/allocator.h"),
@@ -214,11 +219,19 @@ def _ms_data_type(element: Attribute) -> str:
 
 @dataclass(frozen=True)
 class ConvertKernelToCPass(ModulePass):
-    """Generate the C project files (net.c/h, weight.c/h, net.bin, library copies)."""
+    """
+    Generate the C project files (net.c/h, weight.c/h, net.bin, library copies).
+
+    With `profile=true` every kernel call is timed: net.c brackets it with
+    `MicroProfileBegin(); ... MicroProfileEnd(net_profile_ticks, <index>);`, defines the
+    call names and `net_profile` (a `MicroProfile`), net.h defines `NET_PROFILE`, and the
+    runtime's micro_profile.c/h are copied; the benchmark then prints a per-operator table.
+    """
 
     name = "convert-kernel-to-c"
 
     prefix: str = "net"
+    profile: bool = False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         target_attr = op.attributes.get("micro.target")
@@ -235,7 +248,7 @@ class ConvertKernelToCPass(ModulePass):
         source = source_attr.data if isinstance(source_attr, StringAttr) else "model"
         model_name = re.sub(r"\.[A-Za-z0-9]+$", "", source)
 
-        generator = _Generator(self.prefix, model_name, source, target, globals_)
+        generator = _Generator(self.prefix, model_name, source, target, globals_, self.profile)
         new_ops = generator.run(function, int(arena_attr.value.data))
         for old in list(op.ops):
             old.detach()
@@ -253,8 +266,10 @@ class _Generator:
         source: str,
         target: TargetInfo,
         globals_: dict[str, memref.GlobalOp],
+        profile: bool = False,
     ):
         self.prefix = prefix
+        self.profile = profile
         self.macro = prefix.upper()
         self.model_name = model_name
         self.source = source
@@ -316,6 +331,8 @@ class _Generator:
         inputs: list[tuple[int, str, kernel.InputOp | kernel.OutputOp]] = []
         outputs: list[tuple[int, str, kernel.InputOp | kernel.OutputOp]] = []
         needs_memcpy = False
+        profile_names: list[str] = []
+        ticks_name = f"{self.prefix}_profile_ticks"
 
         def pointer(value: SSAValue, element: Attribute, const: bool) -> SSAValue:
             address = addresses.get(value)
@@ -374,7 +391,15 @@ class _Generator:
                         init=c.StructInitAttr(call.params),
                     )
                 )
+            if self.profile:
+                profile_names.append(_describe(step, op).split(": ", 1)[1])
+                body.add_op(c.CallOp("MicroProfileBegin", []))
             body.add_op(c.CallOp(call.function, args))
+            if self.profile:
+                ticks = c.SymbolOp(ticks_name, c.PtrType(UI64))
+                index = c.LiteralOp(str(step), i32)
+                body.add_ops([ticks, index])
+                body.add_op(c.CallOp("MicroProfileEnd", [ticks.result, index.result]))
             step += 1
         for param in (weights_arg, arena_arg):
             if not param.uses:  # e.g. a model without weights
@@ -387,6 +412,8 @@ class _Generator:
 
         inputs.sort()
         outputs.sort()
+        if self.profile:
+            params_globals += self._profile_globals(profile_names, ticks_name)
         files_ops: list[Operation] = [
             self._net_h(arena_size, len(inputs), len(outputs)),
             self._net_c(
@@ -416,7 +443,35 @@ class _Generator:
         if self.target_info.kind == "mcu":
             files_ops.append(self._mcu_config())
         files_ops += self._library_copies(sources, self.target_info.kind)
+        if self.profile:
+            files_ops += [c.CopyFileOp(dest, src) for dest, src in PROFILE_FILES]
         return files_ops
+
+    def _profile_globals(self, names: list[str], ticks_name: str) -> list[c.GlobalOp]:
+        """The call names, their time accumulators and the `MicroProfile` over both."""
+        count = max(len(names), 1)  # C has no zero-length arrays
+        names_name = f"{self.prefix}_profile_names"
+        return [
+            c.GlobalOp(
+                names_name,
+                c.ArrayType(count, c.PtrType(c.OpaqueType("char"), True)),
+                static=True,
+                init=ArrayAttr([StringAttr(n) for n in names] or [c.ExprAttr("NULL")]),
+            ),
+            c.GlobalOp(ticks_name, c.ArrayType(count, UI64), static=True),
+            c.GlobalOp(
+                f"{self.prefix}_profile",
+                c.OpaqueType("MicroProfile"),
+                const=True,
+                init=c.StructInitAttr(
+                    [
+                        ("count", IntegerAttr(len(names), i32)),
+                        ("names", SymbolRefAttr(names_name)),
+                        ("ticks", SymbolRefAttr(ticks_name)),
+                    ]
+                ),
+            ),
+        ]
 
     @staticmethod
     def _kernel_call(op: Operation) -> generic_emit.KernelCall | None:
@@ -495,6 +550,8 @@ class _Generator:
         f.add(c.IncludeOp("stddef.h", system=True))
         f.add(c.IncludeOp("stdint.h", system=True))
         f.add(c.IncludeOp("micro_model.h"))
+        if self.profile:
+            f.add(c.IncludeOp("micro_profile.h"))
         f.add(c.DefineOp(f"{self.macro}_ARENA_SIZE", str(arena_size)))
         f.add(c.DefineOp(f"{self.macro}_WEIGHT_SIZE", str(self.weight_size)))
         f.add(c.DefineOp(f"{self.macro}_INPUT_NUM", str(n_in)))
@@ -513,6 +570,17 @@ class _Generator:
                 f"{self.prefix}_model", c.OpaqueType("MicroModelDesc"), extern=True, const=True
             )
         )
+        if self.profile:
+            f.add(c.CommentOp("Per-kernel-call times (profile=true): see micro_profile.h."))
+            f.add(c.DefineOp(f"{self.macro}_PROFILE", "1"))
+            f.add(
+                c.GlobalOp(
+                    f"{self.prefix}_profile",
+                    c.OpaqueType("MicroProfile"),
+                    extern=True,
+                    const=True,
+                )
+            )
         return f.file
 
     def _net_c(

@@ -73,7 +73,7 @@ MICRO_PARAM_KEYS = (
 )
 """The keys MindSpore Lite's converter accepts in [micro_param]."""
 
-MICRO_OPTIONS_KEYS = ("memory_plan", "preserve_inputs", "cpu")
+MICRO_OPTIONS_KEYS = ("memory_plan", "preserve_inputs", "cpu", "profile")
 """micro's own options, in its own section [micro_options]."""
 
 # Sections MindSpore documents that micro does not implement yet.
@@ -100,6 +100,8 @@ class MicroConfig:
     preserve_inputs: bool = False
     cpu: str = ""
     """ARM64/ARM32 core the project is built for (e.g. cortex-a76: SDOT), '' = baseline."""
+    profile: bool = False
+    """Time every kernel call; the benchmark prints a per-operator table."""
     source: str = "<defaults>"
 
 
@@ -156,6 +158,7 @@ def parse_micro_cfg_text(text: str, path: str = "micro.cfg") -> MicroConfig:
     seen: set[tuple[str, str]] = set()
     enable_micro: bool | None = None
     cpu_line = 0
+    profile_line = 0
     for item in tree.children:
         assert isinstance(item, Tree)
         line = item.meta.line
@@ -191,6 +194,9 @@ def parse_micro_cfg_text(text: str, path: str = "micro.cfg") -> MicroConfig:
             elif key == "cpu":
                 config.cpu = value
                 cpu_line = line
+            elif key == "profile":
+                config.profile = _bool(path, line, key, value)
+                profile_line = line
             else:
                 config.preserve_inputs = _bool(path, line, key, value)
             continue
@@ -235,6 +241,11 @@ def parse_micro_cfg_text(text: str, path: str = "micro.cfg") -> MicroConfig:
     if enable_micro is False:
         raise MicroError(
             f"{path}: enable_micro=false: micro only generates code; set enable_micro=true"
+        )
+    if config.profile and get_target(config.target).kind == "mcu":
+        raise MicroError(
+            f"{path}:{profile_line}: profile=true is not supported for {config.target} yet "
+            "(the QEMU boards do not emulate a cycle counter); profile on x86 or ARM Linux"
         )
     if config.cpu:
         try:

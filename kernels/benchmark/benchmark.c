@@ -177,6 +177,25 @@ static void MicroPrintTensor(MSTensorHandle tensor) {
   printf("\n");
 }
 
+/* ---------------------------------------------------------------- per-operator profile */
+
+/* A model compiled with `[micro_options] profile=true` times every kernel call (net.h
+ * then defines NET_PROFILE): the timed runs are profiled, the warm-up runs are not. */
+static int MicroProfileStart(void) {
+#ifdef NET_PROFILE
+  MicroProfileReset(&net_profile);
+#endif
+  return 0;
+}
+
+static void MicroProfileReport(long runs) {
+#ifdef NET_PROFILE
+  MicroProfilePrint(&net_profile, runs, stdout);
+#else
+  (void)runs;
+#endif
+}
+
 /* ---------------------------------------------------------------- steps */
 
 static MSModelHandle MicroBuildModel(const MicroBenchmarkArgs *args) {
@@ -291,9 +310,11 @@ static int MicroBenchmark(MSModelHandle model, const MicroBenchmarkArgs *args) {
   }
   printf("warmup count: %ld\n", args->warmup_count);
   if (MicroRun(model, &inputs, buffers, &outputs, args->warmup_count, &elapsed_ms) == 0 &&
+      MicroProfileStart() == 0 &&
       MicroRun(model, &inputs, buffers, &outputs, runs, &elapsed_ms) == 0) {
     printf("loop count: %ld\n", runs);
     printf("total time: %.5fms, per time: %.5fms\n", elapsed_ms, elapsed_ms / (double)runs);
+    MicroProfileReport(runs);
     printf("========run success=======\n");
     for (i = 0; i < outputs.handle_num; ++i) {
       MicroPrintTensor(outputs.handle_list[i]);
