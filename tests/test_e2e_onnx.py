@@ -207,3 +207,40 @@ def test_arena_is_at_most_the_naive_live_set(name: str) -> None:
     result = compile_module(import_model("ONNX", path, shapes), MicroConfig())
     naive = naive_live_set_onnx(path, shapes)
     assert 0 < result.stats.arena_size <= naive, (result.stats.arena_size, naive)
+
+
+def _light_model(name: str) -> Path:
+    import onnx
+
+    path = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light" / f"light_{name}.onnx"
+    if not path.is_file():
+        pytest.skip(f"{path} is not in this onnx package")
+    return path
+
+
+@pytest.mark.parametrize("name", ["vgg19", "resnet50"])
+def test_splat_weights_stay_splats(name: str, tmp_path: Path) -> None:
+    """
+    The onnx package's light models build their weights with ConstantOfShape (VGG-19:
+    about 575 MB as floats). They stay one value each through the compiler: the weight
+    file holds no convolution or fully connected weight array, only the model's small
+    real arrays (ResNet-50's BatchNormalization vectors, which do not fold into splat
+    weights without expanding them), under 1% of the splat parameters' bytes.
+    """
+    import onnx
+
+    model = onnx.load(str(_light_model(name)))
+    parameters = 0
+    for node in model.graph.node:
+        if node.op_type == "ConstantOfShape":
+            shape = onnx.numpy_helper.to_array(
+                next(t for t in model.graph.initializer if t.name == node.input[0])
+            )
+            parameters += int(np.prod(shape))
+    result = convert(_light_model(name), tmp_path / "p", fmk="ONNX")
+    assert result.returncode == 0, result.stderr
+    weights = (tmp_path / "p" / "src" / "net.bin").stat().st_size
+    assert parameters > 1_000_000
+    assert weights < parameters * 4 // 100, (weights, parameters)
+    net = (tmp_path / "p" / "src" / "net.c").read_text()
+    assert "micro_conv2d_splat_f32" in net

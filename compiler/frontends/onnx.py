@@ -1755,7 +1755,11 @@ def _batch_norm(ctx: _Node) -> None:
             axis_shape = [1] * record.weights.ndim
             axis_shape[record.channel_axis] = channels
             w = _fold(lambda a, b: a * b, record.weights, _reshape(s, axis_shape))
-            b0 = record.bias if record.bias is not None else np.zeros(channels, np.float32)
+            b0 = (
+                record.bias
+                if record.bias is not None
+                else splat(0.0, [channels], np.dtype(np.float32))
+            )
             b = _fold(lambda a, ss, tt: a * ss + tt, b0, s, t)
             ctx.define(record.rebuild(w.astype(np.float32), b.astype(np.float32)))
             return
