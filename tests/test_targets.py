@@ -1,8 +1,10 @@
 """
-Targets under emulation (../shared/TARGETS.md): every shared model converted for ARM64
-and ARM32 (cross-compiled, run under qemu-user) and for Cortex-M (arm-none-eabi, run on
+Targets under emulation (../shared/TARGETS.md): every shared model (TFLite and ONNX)
+converted for ARM64 and ARM32 (cross-compiled, run under qemu-user) and for Cortex-M
+(arm-none-eabi, run on
 qemu-system-arm boards for the M4, M7 and M55). Outputs are compared with the oracle the
-x86 tests use (LiteRT's reference kernels; tflite-micro where LiteRT refuses the model),
+x86 tests use (LiteRT's reference kernels; tflite-micro where LiteRT refuses the model;
+onnxruntime for ONNX),
 which the x86 build matches bit for bit (tests/test_e2e_*.py): int8 outputs must be
 identical, float outputs within |y - ref| <= 1e-5 * max|ref| + 1e-6 per tensor.
 
@@ -32,11 +34,25 @@ from micro.reference import reference_outputs
 
 
 def _models() -> list[str]:
-    folder = MODELS / "tflite"
-    return sorted(p.name for p in folder.glob("*.tflite")) if folder.is_dir() else []
+    """The shared models: every .tflite, then every .onnx."""
+    names: list[str] = []
+    for kind in ("tflite", "onnx"):
+        folder = MODELS / kind
+        names += sorted(p.name for p in folder.glob(f"*.{kind}")) if folder.is_dir() else []
+    return names
 
 
 MODEL_NAMES = _models()
+# Static shapes for the symbolic input dimensions of ONNX models (--inputShape).
+INPUT_SHAPES = {"hello_world.onnx": {"dense_2_input": [1, 1]}}
+
+
+def _path(name: str) -> Path:
+    return MODELS / ("onnx" if name.endswith(".onnx") else "tflite") / name
+
+
+def _fmk(name: str) -> str:
+    return "ONNX" if name.endswith(".onnx") else "TFLITE"
 
 
 def _need(*tools: str) -> None:
@@ -56,17 +72,21 @@ def _config(tmp: Path, target: str, cpu: str = "") -> Path:
 
 def _convert(name: str, tmp: Path, target: str, cpu: str = "") -> Path:
     project = tmp / "project"
-    result = convert(MODELS / "tflite" / name, project, _config(tmp, target, cpu))
+    shapes = INPUT_SHAPES.get(name, {})
+    extra = ["--inputShape=" + ";".join(f"{k}:{','.join(map(str, v))}" for k, v in shapes.items())]
+    result = convert(
+        _path(name), project, _config(tmp, target, cpu), extra if shapes else (), _fmk(name)
+    )
     assert result.returncode == 0, result.stderr
     assert "CONVERT RESULT SUCCESS:0" in result.stdout
     return project
 
 
 def _inputs_and_reference(name: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    path = MODELS / "tflite" / name
-    specs, _ = io_specs(import_model("TFLITE", path))
+    path = _path(name)
+    specs, _ = io_specs(import_model(_fmk(name), path, INPUT_SHAPES.get(name)))
     inputs = seeded_inputs(specs, f"targets:{name}:{zlib.crc32(name.encode())}")
-    expected, why = reference_outputs("TFLITE", path, inputs)
+    expected, why = reference_outputs(_fmk(name), path, inputs)
     assert expected is not None, why
     return inputs, expected
 
@@ -123,7 +143,9 @@ def _is_int8(name: str) -> bool:
     """Does some operator produce an int8 tensor (the int8 kernels run)?"""
     import tflite
 
-    model = tflite.Model.GetRootAs((MODELS / "tflite" / name).read_bytes(), 0)
+    if _fmk(name) != "TFLITE":
+        return False  # the shared ONNX models are float
+    model = tflite.Model.GetRootAs(_path(name).read_bytes(), 0)
     graph = model.Subgraphs(0)
     return any(
         graph.Tensors(int(t)).Type() == tflite.TensorType.INT8
