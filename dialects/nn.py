@@ -1663,6 +1663,36 @@ RESIZE_COORDINATE_MODES = (
 RESIZE_NEAREST_MODES = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
 
 
+def resize_source_coordinate(
+    mode: str,
+    o: int,
+    scale: float,
+    in_size: int,
+    out_size: int,
+    roi: tuple[float, float] = (0.0, 1.0),
+) -> float:
+    """The input coordinate output index `o` maps to (ONNX coordinate_transformation_mode);
+    the output length in the formulas is `scale * in_size`, not the integer size."""
+    length = scale * in_size
+    if mode == "tf_crop_and_resize":
+        start, end = roi
+        if length == 1:
+            return (end - start) * (in_size - 1) / 2 + start * (in_size - 1)
+        return o * (end - start) * (in_size - 1) / (length - 1) + start * (in_size - 1)
+    if mode == "align_corners":
+        return 0.0 if length == 1 else o * (in_size - 1) / (length - 1)
+    if mode == "asymmetric":
+        return o / scale
+    if mode == "pytorch_half_pixel":
+        return -0.5 if length == 1 else (o + 0.5) / scale - 0.5
+    if mode == "half_pixel":
+        return (o + 0.5) / scale - 0.5
+    if mode == "half_pixel_symmetric":
+        offset = in_size / 2 * (1 - out_size / length)
+        return offset + (o + 0.5) / scale - 0.5
+    raise NotImplementedError(f"coordinate transformation mode '{mode}'")
+
+
 @irdl_op_definition
 class ResizeOp(IRDLOperation):
     """

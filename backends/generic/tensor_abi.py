@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from micro.backends.generic.int8_abi import CStruct
+from micro.dialects import nn
 
 MAX_DIMS = 6
 """`MICRO_DATA_MAX_DIMS`, `MICRO_ELEMENTWISE_MAX_DIMS`, `MICRO_REDUCE_MAX_DIMS`,
@@ -503,36 +504,6 @@ class ResizeTables:
     weights: np.ndarray  # float32, matching `indices`
 
 
-def source_coordinate(
-    mode: str,
-    o: int,
-    scale: float,
-    in_size: int,
-    out_size: int,
-    roi: tuple[float, float] = (0.0, 1.0),
-) -> float:
-    """The input coordinate output index `o` maps to (ONNX coordinate_transformation_mode);
-    the output length in the formulas is `scale * in_size`, not the integer size."""
-    length = scale * in_size
-    if mode == "tf_crop_and_resize":
-        start, end = roi
-        if length == 1:
-            return (end - start) * (in_size - 1) / 2 + start * (in_size - 1)
-        return o * (end - start) * (in_size - 1) / (length - 1) + start * (in_size - 1)
-    if mode == "align_corners":
-        return 0.0 if length == 1 else o * (in_size - 1) / (length - 1)
-    if mode == "asymmetric":
-        return o / scale
-    if mode == "pytorch_half_pixel":
-        return -0.5 if length == 1 else (o + 0.5) / scale - 0.5
-    if mode == "half_pixel":
-        return (o + 0.5) / scale - 0.5
-    if mode == "half_pixel_symmetric":
-        offset = in_size / 2 * (1 - out_size / length)
-        return offset + (o + 0.5) / scale - 0.5
-    raise NotImplementedError(f"coordinate transformation mode '{mode}'")
-
-
 def _nearest_taps(x: float, n: int) -> list[int]:
     """The `n` indices nearest to `x`, ties to the smaller (an even window starts at
     floor(x) - n/2 + 1, or x - n/2 when x is whole; an odd one is centred on the
@@ -607,7 +578,7 @@ def resize_axis(
             rows_i.append([o])
             rows_w.append([1.0])
             continue
-        x = source_coordinate(coordinate_mode, o, scale, in_size, out_size, roi)
+        x = nn.resize_source_coordinate(coordinate_mode, o, scale, in_size, out_size, roi)
         ratio = 1.0 if float(x).is_integer() else x - math.floor(x)
         coeffs = _coefficients(mode, ratio, nearest_mode, cubic_coeff_a, antialias, scale)
         taps = _nearest_taps(x, len(coeffs))

@@ -51,7 +51,6 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 
-from micro.backends.generic import tensor_abi
 from micro.dialects import nn
 from micro.errors import MicroError, NeedsConstantInput, Unsupported
 from micro.frontends.tflite import sanitize_name
@@ -2427,7 +2426,7 @@ def _resize(ctx: _Node) -> None:
         for d in range(rank):
             coords = np.array(
                 [
-                    tensor_abi.source_coordinate(
+                    nn.resize_source_coordinate(
                         coordinate, o, scales[d], shape[d], sizes[d], (roi[d], roi[rank + d])
                     )
                     for o in range(sizes[d])
