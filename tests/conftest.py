@@ -19,6 +19,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# The ONNX conformance bookkeeping (tests/test_onnx_backend.py): its hooks live beside.
+from onnx_conformance import (  # noqa: F401
+    pytest_addoption,
+    pytest_collection_modifyitems,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+)
+
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO.parent / "shared" / "models"
 EXAMPLES = REPO / "examples"

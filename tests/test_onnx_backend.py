@@ -7,7 +7,7 @@ backend test's own comparison.
 
 Every case runs. A case micro reports as unsupported (an operator, attribute value or
 element type outside micro's scope) is skipped with that reason. A case listed in
-`expected_passes.txt` must pass; any other case is expected to fail (xfail) until it is
+`tests/onnx/expected_passes.txt` must pass; any other case is expected to fail (xfail) until it is
 added there. `bash scripts/onnx_conformance.sh` reruns the suite, rewrites that list and
 the report (docs/onnx-conformance.md).
 """
