@@ -123,7 +123,7 @@ class FoldAffineIntoLayer(RewritePattern):
         point = InsertPoint.before(layer)
         new_w = make_constant(w, f32, weights.name_hint)
         new_b = make_constant(b, f32, (bias_value.name_hint if bias_value else None) or "bias")
-        rewriter.insert_op([new_w, new_b], point)
+        rewriter.insert([new_w, new_b], point)
         properties = dict(layer.properties)
         if not isinstance(op, nn.MulOp):
             properties["activation"] = nn.ActivationAttr(nn.get_activation(op))
@@ -134,9 +134,9 @@ class FoldAffineIntoLayer(RewritePattern):
             attributes=dict(layer.attributes),
         )
         new_layer.results[0].name_hint = op.results[0].name_hint
-        rewriter.insert_op(new_layer, point)
-        rewriter.replace_op(op, [], [new_layer.results[0]])
-        rewriter.erase_op(layer)
+        rewriter.insert(new_layer, point)
+        rewriter.replace(op, [], [new_layer.results[0]])
+        rewriter.erase(layer)
 
 
 @dataclass(frozen=True)
