@@ -249,6 +249,13 @@ class ConvertKernelToCPass(ModulePass):
         model_name = re.sub(r"\.[A-Za-z0-9]+$", "", source)
 
         generator = _Generator(self.prefix, model_name, source, target, globals_, self.profile)
+        layout = op.attributes.get("micro.layout")
+        # ONNX graphs keep ONNX's NCHW at their inputs and outputs (MSTensorGetFormat says so)
+        generator.io_format = (
+            "kMSFormatNCHW"
+            if isinstance(layout, StringAttr) and layout.data == "onnx"
+            else "kMSFormatNHWC"
+        )
         new_ops = generator.run(function, int(arena_attr.value.data))
         for old in list(op.ops):
             old.detach()
@@ -279,6 +286,7 @@ class _Generator:
         self.globals = globals_
         self.blob = WeightBlob()
         self.weight_size = 0
+        self.io_format = "kMSFormatNHWC"
 
     # ----------------------------------------------------------------------- addresses
 
@@ -514,7 +522,7 @@ class _Generator:
                     [
                         ("name", StringAttr(name)),
                         ("data_type", c.ExprAttr(_ms_data_type(buffer.type.element_type))),
-                        ("format", c.ExprAttr("kMSFormatNHWC")),
+                        ("format", c.ExprAttr(self.io_format)),
                         ("ndim", IntegerAttr(len(shape), i32)),
                         (
                             "shape",

@@ -137,9 +137,14 @@ def test_clean_under_asan_and_ubsan(
 def test_no_layout_transpose_survives(
     name: str, projects: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """ONNX's NCHW never reaches the generated code: no transpose kernel is called."""
+    """
+    ONNX's NCHW never reaches the generated code: no transpose kernel is called; the
+    graph's inputs and outputs keep ONNX's layout and say so (MSTensorGetFormat).
+    """
     net = (project_for(name, projects, tmp_path_factory) / "src" / "net.c").read_text()
     assert "micro_transpose" not in net
+    assert "kMSFormatNCHW" in net
+    assert "kMSFormatNHWC" not in net
 
 
 def test_symbolic_dimension_needs_input_shape(tmp_path: Path) -> None:
