@@ -105,19 +105,29 @@ typedef struct {
     }                                                                                  \
   } while (0)
 
-#if defined(__ARM_FEATURE_DOTPROD)
+#if MICRO_NEON_DOTPROD
 /* The four k rows at w ([4 k][16 channels]) as SDOT operands: t[q] holds channels
  * 4q .. 4q + 3, each as its 4 k bytes. */
 MICRO_ALWAYS_INLINE void transpose4(const int8_t *w, int8x16_t *t) {
+#if defined(__aarch64__)
   const int8x16x4_t r = vld1q_s8_x4(w);
-  const int16x8_t a = vreinterpretq_s16_s8(vzip1q_s8(r.val[0], r.val[1])); /* ch 0-7: k0 k1 */
-  const int16x8_t b = vreinterpretq_s16_s8(vzip2q_s8(r.val[0], r.val[1])); /* ch 8-15 */
-  const int16x8_t c = vreinterpretq_s16_s8(vzip1q_s8(r.val[2], r.val[3])); /* ch 0-7: k2 k3 */
-  const int16x8_t d = vreinterpretq_s16_s8(vzip2q_s8(r.val[2], r.val[3]));
-  t[0] = vreinterpretq_s8_s16(vzip1q_s16(a, c));
-  t[1] = vreinterpretq_s8_s16(vzip2q_s16(a, c));
-  t[2] = vreinterpretq_s8_s16(vzip1q_s16(b, d));
-  t[3] = vreinterpretq_s8_s16(vzip2q_s16(b, d));
+#else
+  int8x16x4_t r;
+  r.val[0] = vld1q_s8(w), r.val[1] = vld1q_s8(w + 16);
+  r.val[2] = vld1q_s8(w + 32), r.val[3] = vld1q_s8(w + 48);
+#endif
+  {
+    const int8x16x2_t ab = vzipq_s8(r.val[0], r.val[1]); /* ch 0-7 | 8-15: k0 k1 */
+    const int8x16x2_t cd = vzipq_s8(r.val[2], r.val[3]); /* ch 0-7 | 8-15: k2 k3 */
+    const int16x8x2_t lo = vzipq_s16(vreinterpretq_s16_s8(ab.val[0]),
+                                     vreinterpretq_s16_s8(cd.val[0]));
+    const int16x8x2_t hi = vzipq_s16(vreinterpretq_s16_s8(ab.val[1]),
+                                     vreinterpretq_s16_s8(cd.val[1]));
+    t[0] = vreinterpretq_s8_s16(lo.val[0]);
+    t[1] = vreinterpretq_s8_s16(lo.val[1]);
+    t[2] = vreinterpretq_s8_s16(hi.val[0]);
+    t[3] = vreinterpretq_s8_s16(hi.val[1]);
+  }
 }
 #endif
 
@@ -156,7 +166,7 @@ MICRO_ALWAYS_INLINE void kernel(const int8_t *const *rows, int32_t nseg, int32_t
     UNROLL
     for (i = 0; i < MR; ++i) r[i] = rows[s * MR + i];
     c = 0;
-#if defined(__ARM_FEATURE_DOTPROD)
+#if MICRO_NEON_DOTPROD
     for (; c + 16 <= L; c += 16) {
       const int8_t *wk = w + (size_t)c * NR;
       int8x16_t a[MR_], t[4];
@@ -166,10 +176,10 @@ MICRO_ALWAYS_INLINE void kernel(const int8_t *const *rows, int32_t nseg, int32_t
   transpose4(wk + 64 * (g), t);                                     \
   UNROLL                                                            \
   for (i = 0; i < MR; ++i) {                                        \
-    acc[i][0] = vdotq_laneq_s32(acc[i][0], t[0], a[i], g);          \
-    acc[i][1] = vdotq_laneq_s32(acc[i][1], t[1], a[i], g);          \
-    acc[i][2] = vdotq_laneq_s32(acc[i][2], t[2], a[i], g);          \
-    acc[i][3] = vdotq_laneq_s32(acc[i][3], t[3], a[i], g);          \
+    acc[i][0] = MICRO_NEON_SDOT_LANE(acc[i][0], t[0], a[i], g);     \
+    acc[i][1] = MICRO_NEON_SDOT_LANE(acc[i][1], t[1], a[i], g);     \
+    acc[i][2] = MICRO_NEON_SDOT_LANE(acc[i][2], t[2], a[i], g);     \
+    acc[i][3] = MICRO_NEON_SDOT_LANE(acc[i][3], t[3], a[i], g);     \
   }                                                                 \
   STEP_BARRIER();
       GROUP(0)
