@@ -73,8 +73,11 @@ MICRO_PARAM_KEYS = (
 )
 """The keys MindSpore Lite's converter accepts in [micro_param]."""
 
-MICRO_OPTIONS_KEYS = ("memory_plan", "preserve_inputs", "cpu")
+MICRO_OPTIONS_KEYS = ("memory_plan", "preserve_inputs", "cpu", "kernels")
 """micro's own options, in its own section [micro_options]."""
+
+KERNELS_VALUES = ("auto", "generic")
+"""`kernels=`: the target's kernel libraries, or the generic (portable C) kernels only."""
 
 # Sections MindSpore documents that micro does not implement yet.
 _PLANNED_SECTIONS = {
@@ -100,6 +103,9 @@ class MicroConfig:
     preserve_inputs: bool = False
     cpu: str = ""
     """ARM64/ARM32 core the project is built for (e.g. cortex-a76: SDOT), '' = baseline."""
+    kernels: str = "auto"
+    """`auto`: the target's kernel libraries (NEON on ARM64/ARM32, falling back to the
+    generic kernels); `generic`: the portable C kernels only (to compare against them)."""
     source: str = "<defaults>"
 
 
@@ -191,6 +197,12 @@ def parse_micro_cfg_text(text: str, path: str = "micro.cfg") -> MicroConfig:
             elif key == "cpu":
                 config.cpu = value
                 cpu_line = line
+            elif key == "kernels":
+                if value not in KERNELS_VALUES:
+                    raise MicroError(
+                        f"{path}:{line}: kernels={value}: expected {' or '.join(KERNELS_VALUES)}"
+                    )
+                config.kernels = value
             else:
                 config.preserve_inputs = _bool(path, line, key, value)
             continue
