@@ -840,6 +840,25 @@ def fully_connected_s8_cases(rng: np.random.Generator) -> list[Case]:
             payload += arr(r.scale_mantissa) + arr(r.scale_exponent)
             what = f"fc {FC_GEOMS[i]} {'per-channel' if per_channel else 'per-tensor'}"
             cases.append(Case(what, 0, payload, np.int8, b * o))
+    # requantization edges: scales that put many products on a tie (0.5, 0.25, 3 * 2^-7),
+    # scales that saturate, and scales whose exponent is out of a double's normal range
+    # (the double-precision path must fall back to the integer emulation)
+    edge_scales = [0.5, 0.25, 3 * 2.0**-7, 2.0**-12, 1.0, 1e6, 1e-300, 5e-324, 2.0**980, 0.0]
+    for i, scales in enumerate(([0.5] * 32, [0.25] * 32, [3 * 2.0**-7] * 32, edge_scales)):
+        o, k = len(scales), 37  # small values: accumulators near the int8 range
+        weights = rng.integers(-3, 4, (o, k)).astype(np.int8)
+        r = abi.fully_connected_s8(
+            (1, k), weights, rng.integers(-30, 30, o).astype(np.int32),
+            input_scale=0.05, input_zero_point=0, weight_scales=[0.01] * o, output_scale=0.1,
+            output_zero_point=int(rng.integers(-20, 20)),
+        )  # fmt: skip
+        parts = [abi.float_scale_parts(v) for v in scales]
+        mantissa = np.array([m for m, _ in parts], np.int64)
+        exponent = np.array([e for _, e in parts], np.int32)
+        x = rng.integers(-8, 9, (1, k)).astype(np.int8)
+        payload = r.params.pack() + arr(x) + arr(r.weights) + arr(r.folded_bias)
+        payload += arr(mantissa) + arr(exponent)
+        cases.append(Case(f"fc requantization edges {i}", 0, payload, np.int8, o))
     return cases
 
 

@@ -9,9 +9,18 @@
  * neighbouring products into four int32 lanes. Eight inputs at a time, then one by one,
  * finish a row. The four rows' lanes are summed pairwise into one vector (ADDP), then each
  * output gets the weight-zero-point term and its folded bias (wrapping) and is requantized
- * by micro_round_mul_double, as in the generic kernel.
+ * as TFLite's reference kernel does, round((double)acc * scale) half away from zero:
+ *  - on AArch64 in double precision, four outputs at a time: the scale is
+ *    scale_mantissa * 2^scale_exponent built exactly as a double (exponent in [-1022, 970]),
+ *    FMUL rounds the product to nearest even (IEEE binary64, the FPCR default), FCVTAS
+ *    rounds it half away from zero and SQXTN saturates to int32: what the generic kernel's
+ *    integer emulation, micro_round_mul_double, computes;
+ *  - elsewhere (32-bit ARM has no double-precision vectors), and for out-of-range
+ *    exponents, by micro_round_mul_double itself.
  */
 #include "fully_connected_s8_neon.h"
+
+#include <string.h>
 
 #include "micro_neon.h"
 
@@ -88,6 +97,28 @@ static int32_t sum_s8(const int8_t *x, int32_t K) {
   return sum;
 }
 
+#if defined(__aarch64__)
+/* micro_round_mul_double on four lanes, or 0 if an exponent is out of range (the scale as
+ * a double would not be exact, or the product not a normal number). */
+MICRO_ALWAYS_INLINE int round_mul4(int32x4_t acc, const int64_t *mantissa, const int32_t *exponent,
+                                   int32x4_t *r) {
+  const int32x4_t e = vld1q_s32(exponent);
+  const int64x2_t bias = vdupq_n_s64(1023);
+  float64x2_t s0, s1;
+  int64x2_t r0, r1;
+  if (vminvq_s32(e) < -1022 || vmaxvq_s32(e) > 970) return 0;
+  /* scale = mantissa * 2^exponent, with 2^exponent a double built from its bits */
+  s0 = vmulq_f64(vcvtq_f64_s64(vld1q_s64(mantissa)),
+                 vreinterpretq_f64_s64(vshlq_n_s64(vaddq_s64(vmovl_s32(vget_low_s32(e)), bias), 52)));
+  s1 = vmulq_f64(vcvtq_f64_s64(vld1q_s64(mantissa + 2)),
+                 vreinterpretq_f64_s64(vshlq_n_s64(vaddq_s64(vmovl_high_s32(e), bias), 52)));
+  r0 = vcvtaq_s64_f64(vmulq_f64(vcvtq_f64_s64(vmovl_s32(vget_low_s32(acc))), s0));
+  r1 = vcvtaq_s64_f64(vmulq_f64(vcvtq_f64_s64(vmovl_high_s32(acc)), s1));
+  *r = vcombine_s32(vqmovn_s64(r0), vqmovn_s64(r1));
+  return 1;
+}
+#endif
+
 static int8_t fc_output(int32_t acc, int64_t mantissa, int32_t exponent,
                         const MicroFullyConnectedS8Params *p) {
   int32_t v = micro_wrap_add_i32(micro_round_mul_double(acc, mantissa, exponent),
@@ -101,6 +132,9 @@ void micro_neon_fully_connected_s8(const int8_t *in, const int8_t *w, const int3
                                    const int64_t *scale_mantissa, const int32_t *scale_exponent,
                                    int8_t *out, const MicroFullyConnectedS8Params *p) {
   const int32_t K = p->in_features, O = p->out_features;
+#if defined(__aarch64__)
+  const int16x8_t lo = vdupq_n_s16((int16_t)p->act_min), hi = vdupq_n_s16((int16_t)p->act_max);
+#endif
   int32_t b, o, r;
   int32_t res[4];
   for (b = 0; b < p->batch; ++b) {
@@ -112,6 +146,20 @@ void micro_neon_fully_connected_s8(const int8_t *in, const int8_t *w, const int3
           0, (int32_t)((uint32_t)sum_s8(x, K) * (uint32_t)p->weights_zero_point));
     for (o = 0; o + 4 <= O; o += 4) {
       dot_rows4(x, w + (size_t)o * K, K, res);
+#if defined(__aarch64__)
+      {
+        const int32x4_t acc =
+            vaddq_s32(vaddq_s32(vld1q_s32(res), vdupq_n_s32(row_term)), vld1q_s32(folded_bias + o));
+        int32x4_t v;
+        if (round_mul4(acc, scale_mantissa + o, scale_exponent + o, &v)) {
+          int8_t t[8];
+          v = vaddq_s32(v, vdupq_n_s32(p->output_zero_point));
+          vst1_s8(t, micro_neon_narrow8_s8(v, v, lo, hi));
+          memcpy(y + o, t, 4);
+          continue;
+        }
+      }
+#endif
       for (r = 0; r < 4; ++r)
         y[o + r] = fc_output(
             micro_wrap_add_i32(micro_wrap_add_i32(res[r], row_term), folded_bias[o + r]),
