@@ -623,6 +623,9 @@ POOL_GEOMS = [
     (1, 10, 3, 24, (1, 3), (1, 1), "VALID"),
     (1, 6, 6, 1, (2, 2), (1, 1), "SAME"),
     (1, 257, 257, 2, (257, 257), (1, 1), "VALID"),  # 66049 elements: per-channel division
+    (1, 5, 5, 80, (5, 5), (1, 1), "VALID"),  # global: one run of pixels, 64 + 16 channels
+    (1, 6, 4, 150, (3, 4), (1, 1), "VALID"),  # image-wide windows, 2 x 64 + 16 + 6 channels
+    (1, 6, 6, 70, (3, 3), (2, 2), "SAME"),
 ]
 
 # (a shape, b shape, alias: "" / "a" (out = a) / "b" (out = b))

@@ -1,9 +1,10 @@
 /*
  * pool2d_s8_neon.c - int8 average and max pooling with NEON intrinsics (pool2d_s8_neon.h).
  *
- * Channels are the vector dimension: for each output pixel the clipped window is walked
- * once per block of 16 channels (a block past the last channel goes through zero-padded
- * local copies).
+ * Channels are the vector dimension: for each output pixel the clipped window (one run of
+ * pixels when it is as wide as the image, e.g. a global pooling) is walked once per block
+ * of 16 channels (64 at a time for 16-bit average sums; a block past the last channel
+ * goes through zero-padded local copies).
  *
  * Max: SMAX over the window from -128, then the clamp.
  *
@@ -58,6 +59,19 @@ typedef struct {
   size_t row_step, C;
 } Window;
 
+/* The window of rows x cols input pixels from (iy, ix); a window as wide as the image is
+ * one run of rows * cols consecutive pixels. */
+static void set_window(Window *win, const int8_t *in_b, const MicroPool2dS8Params *p, int32_t iy,
+                       int32_t ix, int32_t rows, int32_t cols) {
+  win->x0 = in_b + ((size_t)iy * p->in_w + (size_t)ix) * p->channels;
+  win->rows = rows;
+  win->cols = cols;
+  if (cols == p->in_w) {
+    win->rows = 1;
+    win->cols = rows * cols;
+  }
+}
+
 /* ---------------------------------------------------------------------------- max */
 
 MICRO_ALWAYS_INLINE void max_block(const Window *win, int32_t c0, int32_t nc, int8_t *o,
@@ -90,9 +104,7 @@ void micro_neon_max_pool2d_s8(const int8_t *in, int8_t *out, const MicroPool2dS8
         int32_t kx0, kx1;
         pool_window(ix0, p->k_w, p->in_w, &kx0, &kx1);
         if (ky1 <= ky0 || kx1 <= kx0) continue; /* rejected at compile time */
-        win.x0 = in_b + ((size_t)(iy0 + ky0) * p->in_w + (size_t)(ix0 + kx0)) * C;
-        win.rows = ky1 - ky0;
-        win.cols = kx1 - kx0;
+        set_window(&win, in_b, p, iy0 + ky0, ix0 + kx0, ky1 - ky0, kx1 - kx0);
         for (c0 = 0; c0 + 16 <= C; c0 += 16) max_block(&win, c0, 16, o, lo, hi, 0);
         if (c0 < C) max_block(&win, c0, C - c0, o, lo, hi, 1);
       }
@@ -144,41 +156,54 @@ static int32_t divide1(int32_t s, const Divisor *d) {
   return s < 0 ? -q : q;
 }
 
-MICRO_ALWAYS_INLINE void avg_block(const Window *win, int32_t c0, int32_t nc, int8_t *o,
-                                   const Divisor *d, int16x8_t lo, int16x8_t hi,
-                                   const int PART) {
-  int32x4_t s[4], v[4];
-  int32_t ky, kx, q;
-  if (d->n <= 256) { /* |sum| <= 128 * 256: 16-bit lanes */
-    int16x8_t s0 = vdupq_n_s16(0), s1 = s0;
-    for (ky = 0; ky < win->rows; ++ky) {
-      const int8_t *x = win->x0 + (size_t)ky * win->row_step + c0;
-      for (kx = 0; kx < win->cols; ++kx, x += win->C) {
-        const int8x16_t xv = load16(x, nc, PART);
-        s0 = vaddw_s8(s0, vget_low_s8(xv));
+/* The window sums of NB blocks of 16 channels from c0 (nc < 16 of them when PART, NB = 1)
+ * in 16-bit lanes (n <= 256), then divided, clamped and stored. */
+MICRO_ALWAYS_INLINE void avg_blocks16(const Window *win, int32_t c0, int32_t nc, int8_t *o,
+                                      const Divisor *d, int16x8_t lo, int16x8_t hi,
+                                      const int NB, const int PART) {
+  int16x8_t s[4][2];
+  int32_t ky, kx, b;
+  for (b = 0; b < NB; ++b) s[b][0] = s[b][1] = vdupq_n_s16(0);
+  for (ky = 0; ky < win->rows; ++ky) {
+    const int8_t *x = win->x0 + (size_t)ky * win->row_step + c0;
+    for (kx = 0; kx < win->cols; ++kx, x += win->C)
+      for (b = 0; b < NB; ++b) {
+        const int8x16_t xv = load16(x + 16 * b, nc, PART);
+        s[b][0] = vaddw_s8(s[b][0], vget_low_s8(xv));
 #if defined(__aarch64__)
-        s1 = vaddw_high_s8(s1, xv);
+        s[b][1] = vaddw_high_s8(s[b][1], xv);
 #else
-        s1 = vaddw_s8(s1, vget_high_s8(xv));
+        s[b][1] = vaddw_s8(s[b][1], vget_high_s8(xv));
 #endif
       }
-    }
-    s[0] = vmovl_s16(vget_low_s16(s0));
-    s[1] = vmovl_s16(vget_high_s16(s0));
-    s[2] = vmovl_s16(vget_low_s16(s1));
-    s[3] = vmovl_s16(vget_high_s16(s1));
-  } else {
-    s[0] = s[1] = s[2] = s[3] = vdupq_n_s32(0);
-    for (ky = 0; ky < win->rows; ++ky) {
-      const int8_t *x = win->x0 + (size_t)ky * win->row_step + c0;
-      for (kx = 0; kx < win->cols; ++kx, x += win->C) {
-        const int8x16_t xv = load16(x, nc, PART);
-        const int16x8_t w0 = vmovl_s8(vget_low_s8(xv)), w1 = vmovl_s8(vget_high_s8(xv));
-        s[0] = vaddw_s16(s[0], vget_low_s16(w0));
-        s[1] = vaddw_s16(s[1], vget_high_s16(w0));
-        s[2] = vaddw_s16(s[2], vget_low_s16(w1));
-        s[3] = vaddw_s16(s[3], vget_high_s16(w1));
-      }
+  }
+  for (b = 0; b < NB; ++b) {
+    int32x4_t v[4];
+    v[0] = divide4(vmovl_s16(vget_low_s16(s[b][0])), d);
+    v[1] = divide4(vmovl_s16(vget_high_s16(s[b][0])), d);
+    v[2] = divide4(vmovl_s16(vget_low_s16(s[b][1])), d);
+    v[3] = divide4(vmovl_s16(vget_high_s16(s[b][1])), d);
+    store16(o + c0 + 16 * b, micro_neon_narrow_s8(v[0], v[1], v[2], v[3], lo, hi), nc, PART);
+  }
+}
+
+/* One block of 16 channels (nc < 16 when PART) of a window of more than 256 elements:
+ * sums in 32-bit lanes. */
+MICRO_ALWAYS_INLINE void avg_block32(const Window *win, int32_t c0, int32_t nc, int8_t *o,
+                                     const Divisor *d, int16x8_t lo, int16x8_t hi,
+                                     const int PART) {
+  int32x4_t s[4], v[4];
+  int32_t ky, kx, q;
+  s[0] = s[1] = s[2] = s[3] = vdupq_n_s32(0);
+  for (ky = 0; ky < win->rows; ++ky) {
+    const int8_t *x = win->x0 + (size_t)ky * win->row_step + c0;
+    for (kx = 0; kx < win->cols; ++kx, x += win->C) {
+      const int8x16_t xv = load16(x, nc, PART);
+      const int16x8_t w0 = vmovl_s8(vget_low_s8(xv)), w1 = vmovl_s8(vget_high_s8(xv));
+      s[0] = vaddw_s16(s[0], vget_low_s16(w0));
+      s[1] = vaddw_s16(s[1], vget_high_s16(w0));
+      s[2] = vaddw_s16(s[2], vget_low_s16(w1));
+      s[3] = vaddw_s16(s[3], vget_high_s16(w1));
     }
   }
   if (d->n <= BIG_WINDOW) {
@@ -192,10 +217,24 @@ MICRO_ALWAYS_INLINE void avg_block(const Window *win, int32_t c0, int32_t nc, in
   store16(o + c0, micro_neon_narrow_s8(v[0], v[1], v[2], v[3], lo, hi), nc, PART);
 }
 
+/* Every channel of one output pixel: 64 at a time (16-bit sums), then 16, then the rest. */
+static void avg_pixel(const Window *win, int32_t C, int8_t *o, const Divisor *d, int16x8_t lo,
+                      int16x8_t hi) {
+  int32_t c0 = 0;
+  if (d->n <= 256) {
+    for (; c0 + 64 <= C; c0 += 64) avg_blocks16(win, c0, 64, o, d, lo, hi, 4, 0);
+    for (; c0 + 16 <= C; c0 += 16) avg_blocks16(win, c0, 16, o, d, lo, hi, 1, 0);
+    if (c0 < C) avg_blocks16(win, c0, C - c0, o, d, lo, hi, 1, 1);
+  } else {
+    for (; c0 + 16 <= C; c0 += 16) avg_block32(win, c0, 16, o, d, lo, hi, 0);
+    if (c0 < C) avg_block32(win, c0, C - c0, o, d, lo, hi, 1);
+  }
+}
+
 void micro_neon_avg_pool2d_s8(const int8_t *in, int8_t *out, const MicroPool2dS8Params *p) {
   const int32_t C = p->channels;
   const int16x8_t lo = vdupq_n_s16((int16_t)p->act_min), hi = vdupq_n_s16((int16_t)p->act_max);
-  int32_t b, oy, ox, c0;
+  int32_t b, oy, ox;
   Divisor d = {0, 0, 0, 0}; /* n = 0: computed for the first window */
   Window win;
   win.row_step = (size_t)p->in_w * C;
@@ -214,11 +253,8 @@ void micro_neon_avg_pool2d_s8(const int8_t *in, int8_t *out, const MicroPool2dS8
         n = (ky1 - ky0) * (kx1 - kx0);
         if (n <= 0) continue; /* rejected at compile time (LiteRT fails) */
         if (n != d.n) make_divisor(n, &d);
-        win.x0 = in_b + ((size_t)(iy0 + ky0) * p->in_w + (size_t)(ix0 + kx0)) * C;
-        win.rows = ky1 - ky0;
-        win.cols = kx1 - kx0;
-        for (c0 = 0; c0 + 16 <= C; c0 += 16) avg_block(&win, c0, 16, o, &d, lo, hi, 0);
-        if (c0 < C) avg_block(&win, c0, C - c0, o, &d, lo, hi, 1);
+        set_window(&win, in_b, p, iy0 + ky0, ix0 + kx0, ky1 - ky0, kx1 - kx0);
+        avg_pixel(&win, C, o, &d, lo, hi);
       }
     }
   }
