@@ -571,8 +571,9 @@ CONV_GEOMS = [
     (1, 5, 17, 12, 48, (3, 3), (1, 1), (1, 1), "SAME"),
     (1, 8, 8, 64, 64, (3, 3), (1, 1), (1, 1), "SAME"),
     (1, 6, 7, 27, 31, (2, 2), (2, 2), (1, 1), "SAME"),
-    (1, 3, 40, 9, 16, (1, 7), (1, 3), (1, 1), "SAME"),  # > MAX_SEG taps? no: wide rows
+    (1, 3, 40, 9, 16, (1, 7), (1, 3), (1, 1), "SAME"),  # wide kernel rows
     (1, 7, 7, 2, 18, (7, 7), (1, 1), (1, 1), "SAME"),  # 49 taps: several segments
+    (1, 12, 12, 7, 8, (7, 7), (2, 2), (1, 1), "SAME"),  # few channels, k too long to gather
 ]
 
 # (batch, h, w, in_c, depth multiplier, (k_h, k_w), stride, dilation, padding)
