@@ -266,6 +266,35 @@ static void run_case(int32_t mode) {
   put_pair(yg, yn, n);
 }
 """,
+    "conv2d_hybrid": r"""
+#include "conv2d_hybrid_neon.h"
+/* mode 1: the scratch is the input buffer itself (batch 1), as the memory planner allows */
+static void run_case(int32_t mode) {
+  MicroConv2dParams p;
+  const float *in, *bias;
+  const int8_t *w;
+  float w_scale, *yg, *yn;
+  size_t n, n_in, ss;
+  get(&p, sizeof p);
+  in = get_array_n(&n_in), w = get_array(), bias = get_array();
+  get(&w_scale, sizeof w_scale);
+  ss = micro_conv2d_hybrid_scratch_size(&p);
+  if (micro_neon_conv2d_hybrid_scratch_size(&p) != ss) die("scratch sizes differ");
+  n = (size_t)p.batch * p.out_h * p.out_w * p.out_c * sizeof(float);
+  yg = output(n, 0x5a), yn = output(n, 0xa5);
+  if (mode == 1) {
+    const size_t shared = ((n_in > ss ? n_in : ss) + 15) / 16 * 16; /* float aligned */
+    float *ig = output(shared, 0), *in2 = output(shared, 0);
+    memcpy(ig, in, n_in), memcpy(in2, in, n_in);
+    micro_conv2d_hybrid_f32(ig, w, w_scale, bias, yg, ig, &p);
+    micro_neon_conv2d_hybrid_f32(in2, w, w_scale, bias, yn, in2, &p);
+  } else {
+    micro_conv2d_hybrid_f32(in, w, w_scale, bias, yg, ss ? guarded(ss) : NULL, &p);
+    micro_neon_conv2d_hybrid_f32(in, w, w_scale, bias, yn, ss ? guarded(ss) : NULL, &p);
+  }
+  put_pair(yg, yn, n);
+}
+""",
     "depthwise_conv2d_f32": r"""
 #include "depthwise_conv2d_f32_neon.h"
 static void run_case(int32_t mode) {
@@ -455,7 +484,7 @@ def _sources(family: str) -> list[Path]:
     """The generic and NEON C files a family's program links (none for the helpers)."""
     if family == "requant":
         return []
-    folder = "fp32" if family.endswith("f32") else "int8"
+    folder = "int8" if family.endswith("_s8") else "fp32"
     return [
         KERNELS / "generic" / folder / f"{family}.c",
         KERNELS / "neon" / folder / f"{family}_neon.c",
@@ -681,6 +710,36 @@ def conv2d_f32_cases(rng: np.random.Generator) -> list[Case]:
         params = struct.pack("<15i2f", b, h, w, c, oh, ow, oc, kh, kw, *st, *dl, pt, pl, *ACTS[act])
         payload = params + arr(x) + arr(pack_conv2d_f32(wt)) + arr(bias)
         cases.append(Case(f"conv {CONV_GEOMS[i]} {act}", 0, payload, np.float32, b * oh * ow * oc))
+    return cases
+
+
+def conv2d_hybrid_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for i, (b, h, w, c, oc, (kh, kw), st, dl, pad) in enumerate(CONV_GEOMS):
+        if dl != (1, 1):
+            continue  # the hybrid convolution has no dilation (LiteRT ignores it)
+        act = list(ACTS)[i % 3]
+        oh, pt = _pads(h, kh, st[0], 1, pad)
+        ow, pl = _pads(w, kw, st[1], 1, pad)
+        if i % 5 == 2:  # values on the quantization's ties: max |x| = 127, steps of 0.5
+            x = (rng.integers(-254, 255, (b, h, w, c)) / 2).astype(np.float32)
+            x.flat[0] = 127.0
+        elif i % 5 == 4:
+            x = np.zeros((b, h, w, c), np.float32)  # range 0
+        else:
+            x = _f32(rng, (b, h, w, c), 2.0)
+        wt = _s8(rng, (oc, kh, kw, c), lo=-127)
+        bias = None if i % 4 == 3 else _f32(rng, (oc,))
+        params = struct.pack(
+            "<15i2f", b, h, w, c, oh, ow, oc, kh, kw, *st, 1, 1, pt, pl, *ACTS[act]
+        )
+        payload = params + arr(x) + arr(wt) + arr(bias) + struct.pack("<f", 0.003 * (i + 1))
+        count = b * oh * ow * oc
+        cases.append(Case(f"hybrid conv {CONV_GEOMS[i]} {act}", 0, payload, np.float32, count))
+        if b == 1:
+            cases.append(
+                Case(f"hybrid conv {CONV_GEOMS[i]} in place", 1, payload, np.float32, count)
+            )
     return cases
 
 
@@ -946,6 +1005,7 @@ class Family:
 FAMILIES = {
     "requant": Family(requant_cases, True),
     "conv2d_f32": Family(conv2d_f32_cases, False),
+    "conv2d_hybrid": Family(conv2d_hybrid_cases, False),
     "depthwise_conv2d_f32": Family(depthwise_conv2d_f32_cases, False),
     "fully_connected_f32": Family(fully_connected_f32_cases, False),
     "pool2d_f32": Family(pool2d_f32_cases, False),
@@ -980,14 +1040,18 @@ def _differences(case: Case, got: np.ndarray, want: np.ndarray, exact: bool) -> 
     return None
 
 
+SDOT_FAMILIES = ("conv2d_s8", "fully_connected_s8", "conv2d_hybrid")
+"""The kernels with a dot-product (SDOT) path."""
+
+
 def _family_archs() -> list[tuple[str, str]]:
     """Every family on every variant, except that the dot-product variants (which change
-    only the int8 kernels that use SDOT) run the int8 families only."""
+    only the kernels that use SDOT) run those kernels only."""
     return [
         (family, arch)
         for family in FAMILIES
         for arch in ARCHS
-        if not (arch.endswith("-dotprod") and not family.endswith("_s8"))
+        if family in SDOT_FAMILIES or not arch.endswith("-dotprod")
     ]
 
 
@@ -1027,7 +1091,11 @@ def test_neon_kernel_matches_generic(
 
 
 DOTPROD_CORES = {"cortex-a55", "cortex-a76", "neoverse-n1"}
-SDOT_KERNELS = ["conv2d_s8_neon.c", "fully_connected_s8_neon.c"]
+SDOT_KERNELS = [
+    "int8/conv2d_s8_neon.c",
+    "int8/fully_connected_s8_neon.c",
+    "fp32/conv2d_hybrid_neon.c",
+]
 
 
 def _objdump(compiler: str) -> str:
@@ -1046,10 +1114,10 @@ def test_sdot_only_for_cores_with_the_dot_product(target: str, cpu: str, tmp_pat
         pytest.skip(f"{compiler} not installed (scripts/setup.sh installs it as root)")
     flags = cpu_flags(info, cpu)
     for name in SDOT_KERNELS:
-        obj = tmp_path / f"{name}.o"
+        obj = tmp_path / "kernel.o"
         cmd = [compiler, *WARNINGS, "-O2", *flags, *(f"-I{KERNELS / d}" for d in INCLUDE_DIRS)]
         build = subprocess.run(
-            [*cmd, "-c", str(KERNELS / "neon" / "int8" / name), "-o", str(obj)],
+            [*cmd, "-c", str(KERNELS / "neon" / name), "-o", str(obj)],
             capture_output=True,
             text=True,
         )
