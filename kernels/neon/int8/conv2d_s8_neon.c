@@ -19,11 +19,11 @@
  * padding), once for all panels: one segment of k_h * k_w * in_c per pixel.
  *
  * Inner products:
- *  - SDOT (__ARM_FEATURE_DOTPROD): 16 k per step. Each pixel's 16 inputs are one vector;
+ *  - SDOT (MICRO_NEON_DOTPROD, AArch64 or 32-bit ARM): 16 k per step. Each pixel's 16 inputs are one vector;
  *    each group of four k rows of the panel (one 64-byte load, [k][16 channels]) is
  *    transposed with eight ZIPs into four [4 channels][4 k] vectors, and SDOT by lane adds
  *    four products per channel. Groups of 4 k then single k finish a segment.
- *  - otherwise (plain AArch64, 32-bit ARM): 8 k per step. Each pixel's 8 inputs are widened
+ *  - otherwise (no dot product): 8 k per step. Each pixel's 8 inputs are widened
  *    to int16 once; each k row of the panel is widened to two int16x8 and multiplied by lane
  *    into the int32 accumulators (SMLAL / VMLAL by scalar), four instructions per pixel and
  *    k. int8 x int8 products fit in int16 and are accumulated in int32 exactly.
