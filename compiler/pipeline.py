@@ -98,7 +98,7 @@ def passes_for(config: MicroConfig) -> list[ModulePass]:
         NNFoldAffinePass(),
         NNFuseActivationPass(),
         QuantComputeParamsPass(),
-        ConvertNNToKernelPass(target=config.target),
+        ConvertNNToKernelPass(target=config.target, kernels=config.kernels),
         MemoryPlanPass(algorithm=config.memory_plan, preserve_inputs=config.preserve_inputs),
         ConvertKernelToCPass(profile=config.profile),
     ]
@@ -108,6 +108,8 @@ def passes_for(config: MicroConfig) -> list[ModulePass]:
 class CompileStats:
     nn_ops: int = 0
     kernel_calls: int = 0
+    calls_by_backend: dict[str, int] = field(default_factory=dict[str, int])
+    """Kernel calls per kernel library (`generic`, `neon`)."""
     arena_size: int = 0
     live_set_peak: int = 0
     weight_size: int = 0
@@ -153,9 +155,11 @@ def compile_module(
 
 
 def _read_plan(module: ModuleOp, stats: CompileStats) -> None:
-    stats.kernel_calls = sum(
-        1 for op in module.walk() if op.name.startswith("kernel.") and "backend" in op.properties
-    )
+    for op in module.walk():
+        backend = op.properties.get("backend")
+        if op.name.startswith("kernel.") and isinstance(backend, StringAttr):
+            stats.kernel_calls += 1
+            stats.calls_by_backend[backend.data] = stats.calls_by_backend.get(backend.data, 0) + 1
     for function in module.ops:
         if not isinstance(function, func.FuncOp):
             continue

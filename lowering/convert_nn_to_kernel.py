@@ -1,6 +1,7 @@
 """
-`convert-nn-to-kernel{target=x86}`: pick one kernel per `nn` operator for the target and
-move from tensors to buffers.
+`convert-nn-to-kernel{target=x86 kernels=auto}`: pick one kernel per `nn` operator for the
+target and move from tensors to buffers (`kernels=generic`: the generic kernels only, even
+where the target has its own, e.g. NEON on ARM64/ARM32).
 
 Before:
     func.func @main(%x: tensor<1x8x8x3xf32> {micro.name = "in"}) -> (tensor<1x8x8x4xf32> ...) {
@@ -242,10 +243,16 @@ class ConvertNNToKernelPass(ModulePass):
     name = "convert-nn-to-kernel"
 
     target: str = "x86"
+    kernels: str = "auto"
+    """`auto`: the target's backends in order of preference; `generic`: the generic
+    kernels only (the baseline the target-specific kernels are measured against)."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         target = get_target(self.target)
-        rules = [_backend_rules(b) for b in target.backends]
+        if self.kernels not in ("auto", "generic"):
+            raise MicroError(f"kernels={self.kernels}: expected auto or generic")
+        backends = target.backends if self.kernels == "auto" else ("generic",)
+        rules = [_backend_rules(b) for b in backends]
         source_attr = op.attributes.get("micro.source")
         source = source_attr.data if isinstance(source_attr, StringAttr) else "<module>"
         op.attributes["micro.target"] = StringAttr(target.name)

@@ -96,3 +96,24 @@ def test_cortex_m_benchmark_row() -> None:
     cells = [c.strip() for c in rows[0].strip("|").split("|")]
     assert all(int(c.replace(",", "")) > 0 for c in cells[1:9]), rows[0]
     assert cells[9] == "exact/within 1e-5", rows[0]
+
+
+def test_neon_benchmark_row() -> None:
+    """ARM64 instruction counts, generic against NEON kernels (skips without the tools):
+    the model's kernels with a NEON twin run fewer instructions as NEON, and as NEON+SDOT."""
+    result = _run("neon.py")
+    if result.returncode == 0 and "skipped:" in result.stdout + result.stderr:
+        pytest.skip(result.stdout + result.stderr)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith(f"| {MODEL} ")]
+    assert len(rows) == 2, result.stdout  # the model table and one kernel (fully_connected_s8)
+    model = [c.strip() for c in rows[0].strip("|").split("|")]
+    generic, neon, sdot = (int(model[i].replace(",", "")) for i in (2, 3, 5))
+    assert 0 < neon < generic, rows[0]
+    assert 0 < sdot < generic, rows[0]
+    assert model[7] == "identical", rows[0]
+    kernel = [c.strip() for c in rows[1].strip("|").split("|")]
+    assert kernel[1] == "fully_connected_s8", rows[1]
+    generic, neon, sdot = (int(kernel[i].replace(",", "")) for i in (3, 4, 6))
+    assert 0 < neon < generic, rows[1]
+    assert 0 < sdot < generic, rows[1]

@@ -91,6 +91,28 @@ def test_config_file_is_optional(tmp_path: Path) -> None:
     assert "(target x86)" in result.stdout
 
 
+@pytest.mark.parametrize("kernels", ["auto", "generic"])
+def test_arm64_kernels_option_selects_the_kernel_library(tmp_path: Path, kernels: str) -> None:
+    """ARM64 calls the NEON twins by default; kernels=generic keeps the portable kernels."""
+    config = (
+        GOOD_CFG.replace("target=x86", "target=ARM64") + f"[micro_options]\nkernels={kernels}\n"
+    )
+    result = digits_convert(tmp_path, config=config)
+    assert result.returncode == 0, result.stderr
+    net = (tmp_path / "out" / "src" / "net.c").read_text()
+    kernels_dir = tmp_path / "out" / "src" / "kernels"
+    if kernels == "auto":
+        assert "(target ARM64)" in result.stdout
+        assert "kernel calls: 5 (1 generic, 4 neon)" in result.stdout
+        assert "micro_neon_conv2d_f32(" in net
+        assert (kernels_dir / "conv2d_f32_neon.c").is_file()
+    else:
+        assert "(target ARM64, generic kernels only)" in result.stdout
+        assert "kernel calls: 5," in result.stdout
+        assert "micro_neon_" not in net
+        assert not list(kernels_dir.glob("*_neon.*"))
+
+
 def test_converter_lite_flag_spellings_are_accepted(tmp_path: Path) -> None:
     result = digits_convert(
         tmp_path, "--inputDataFormat=NHWC", "--fp16=off", "--inputShape=input:1,8,8,1"
@@ -308,6 +330,10 @@ def test_int8_operator_without_int8_kernel_is_named(tmp_path: Path) -> None:
             ("micro.cfg:8", "cpu=cortex-a9 is not a known ARM64 core", "cortex-a53"),
         ),
         (GOOD_CFG.replace("target=x86", "target=ARM32M"), ("target 'ARM32M' is not supported",)),
+        (
+            GOOD_CFG + "[micro_options]\nkernels=neon\n",
+            ("micro.cfg:8", "kernels=neon: expected auto or generic"),
+        ),
     ],
 )
 def test_bad_config_is_one_line(tmp_path: Path, config: str, fragments: tuple[str, ...]) -> None:

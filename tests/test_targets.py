@@ -140,7 +140,8 @@ LINUX = {
 
 
 def _is_int8(name: str) -> bool:
-    """Does some operator produce an int8 tensor (the int8 kernels run)?"""
+    """Does some operator read or produce an int8 tensor (int8 kernels, or a hybrid
+    convolution's int8 dot products, run)?"""
     import tflite
 
     if _fmk(name) != "TFLITE":
@@ -148,9 +149,9 @@ def _is_int8(name: str) -> bool:
     model = tflite.Model.GetRootAs(_path(name).read_bytes(), 0)
     graph = model.Subgraphs(0)
     return any(
-        graph.Tensors(int(t)).Type() == tflite.TensorType.INT8
+        t >= 0 and graph.Tensors(int(t)).Type() == tflite.TensorType.INT8
         for i in range(graph.OperatorsLength())
-        for t in graph.Operators(i).OutputsAsNumpy()
+        for t in (*graph.Operators(i).InputsAsNumpy(), *graph.Operators(i).OutputsAsNumpy())
     )
 
 
@@ -159,7 +160,7 @@ def _linux_cases() -> list[tuple[str, str]]:
     for name in MODEL_NAMES:
         for variant in LINUX:
             if variant in ("arm64-a53", "arm64-a76") and not _is_int8(name):
-                continue  # the dot-product variants differ only in int8 kernels
+                continue  # the dot-product variants differ only in int8 dot products
             cases.append((variant, name))
     return cases
 

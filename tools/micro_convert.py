@@ -108,8 +108,16 @@ def convert(argv: Sequence[str]) -> int:
             (dump / f"{name}.mlir").write_text(text)
 
     s = result.stats
-    print(f"micro-convert: {model.name} -> {out}/ (target {target.name})")
-    print(f"  operators: {s.nn_ops}, kernel calls: {s.kernel_calls}, files: {len(written)}")
+    kernels = ", generic kernels only" if config.kernels == "generic" else ""
+    print(f"micro-convert: {model.name} -> {out}/ (target {target.name}{kernels})")
+    by_backend = ""
+    if set(s.calls_by_backend) - {"generic"}:
+        counts = sorted(s.calls_by_backend.items())
+        by_backend = " (" + ", ".join(f"{n} {b}" for b, n in counts) + ")"
+    print(
+        f"  operators: {s.nn_ops}, kernel calls: {s.kernel_calls}{by_backend}, "
+        f"files: {len(written)}"
+    )
     print(
         f"  arena: {s.arena_size} bytes (live-set peak {s.live_set_peak} bytes, "
         f"plan {s.memory_plan})"

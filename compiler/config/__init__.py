@@ -73,8 +73,11 @@ MICRO_PARAM_KEYS = (
 )
 """The keys MindSpore Lite's converter accepts in [micro_param]."""
 
-MICRO_OPTIONS_KEYS = ("memory_plan", "preserve_inputs", "cpu", "profile")
+MICRO_OPTIONS_KEYS = ("memory_plan", "preserve_inputs", "cpu", "profile", "kernels")
 """micro's own options, in its own section [micro_options]."""
+
+KERNELS_VALUES = ("auto", "generic")
+"""`kernels=`: the target's kernel libraries, or the generic (portable C) kernels only."""
 
 # Sections MindSpore documents that micro does not implement yet.
 _PLANNED_SECTIONS = {
@@ -102,6 +105,9 @@ class MicroConfig:
     """ARM64/ARM32 core the project is built for (e.g. cortex-a76: SDOT), '' = baseline."""
     profile: bool = False
     """Time every kernel call; the benchmark prints a per-operator table."""
+    kernels: str = "auto"
+    """`auto`: the target's kernel libraries (NEON on ARM64/ARM32, falling back to the
+    generic kernels); `generic`: the portable C kernels only (to compare against them)."""
     source: str = "<defaults>"
 
 
@@ -197,6 +203,12 @@ def parse_micro_cfg_text(text: str, path: str = "micro.cfg") -> MicroConfig:
             elif key == "profile":
                 config.profile = _bool(path, line, key, value)
                 profile_line = line
+            elif key == "kernels":
+                if value not in KERNELS_VALUES:
+                    raise MicroError(
+                        f"{path}:{line}: kernels={value}: expected {' or '.join(KERNELS_VALUES)}"
+                    )
+                config.kernels = value
             else:
                 config.preserve_inputs = _bool(path, line, key, value)
             continue

@@ -9,6 +9,10 @@
  * the inputs are copied in again before every run because inference may overwrite them),
  * prints the outputs, optionally compares them with a calibration file and dumps their
  * raw bytes. Exits with 0 on success.
+ *
+ * Every MSModelPredict call (warm-up and timed) lies between calls of the empty functions
+ * micro_bench_begin() and micro_bench_end(), whose addresses delimit one inference for an
+ * instruction counter (e.g. qemu-aarch64 with ../shared/tools/insncount, bench/neon.py).
  */
 #if !defined(_POSIX_C_SOURCE) && !defined(_WIN32)
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
@@ -25,6 +29,18 @@
 #include "calib_output.h"
 #include "load_input.h"
 #include "net.h"
+
+/* Empty functions around each inference: markers for instruction counters. */
+#if defined(__GNUC__)
+#define MICRO_BENCH_MARKER __attribute__((noinline, used))
+#else
+#define MICRO_BENCH_MARKER
+#endif
+static volatile unsigned micro_bench_marks[2]; /* distinct bodies: never merged */
+MICRO_BENCH_MARKER void micro_bench_begin(void);
+MICRO_BENCH_MARKER void micro_bench_end(void);
+MICRO_BENCH_MARKER void micro_bench_begin(void) { micro_bench_marks[0]++; }
+MICRO_BENCH_MARKER void micro_bench_end(void) { micro_bench_marks[1]++; }
 
 #define MICRO_PRINT_ELEMENTS 20
 #define MICRO_MAX_THREADS 64
@@ -248,7 +264,9 @@ static int MicroRun(MSModelHandle model, const MSTensorHandleArray *inputs, void
     MSStatus status;
     MicroFillInputs(inputs, buffers);
     start = MicroNowMs();
+    micro_bench_begin();
     status = MSModelPredict(model, *inputs, outputs, NULL, NULL);
+    micro_bench_end();
     *elapsed_ms += MicroNowMs() - start;
     if (status != kMSStatusSuccess) {
       fprintf(stderr, "benchmark: MSModelPredict failed, ret: %d\n", (int)status);

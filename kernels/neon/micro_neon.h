@@ -4,9 +4,15 @@
  * Every NEON kernel keeps the C ABI of the generic kernel it replaces (same parameter
  * struct, arguments, weight layout, scratch size and aliasing contract; it includes the
  * generic header) and is only renamed micro_neon_<name>. The kernels compile for AArch64
- * (any -march from armv8-a; SDOT is used when __ARM_FEATURE_DOTPROD is defined) and for
- * 32-bit ARM with NEON (-mfpu=neon or later, -mfloat-abi=softfp or hard). Intrinsics that
- * only exist on AArch64 are behind `#if defined(__aarch64__)` with a 32-bit path.
+ * (any -march from armv8-a) and for 32-bit ARM with NEON (-mfpu=neon or later,
+ * -mfloat-abi=softfp or hard). Intrinsics that only exist on AArch64 are behind
+ * `#if defined(__aarch64__)` with a 32-bit path.
+ *
+ * Dot product: the int8 kernels use SDOT (MICRO_NEON_DOTPROD) only when the compiler
+ * defines __ARM_FEATURE_DOTPROD, i.e. when the target core has it (-mcpu=cortex-a55,
+ * cortex-a76, neoverse-n1, or -march=armv8.2-a+dotprod; on 32-bit ARM also with
+ * -mfpu=neon-fp-armv8). A build for a core without it (cortex-a53, cortex-a72, armv8-a)
+ * contains no SDOT instruction.
  *
  * fp32 fusion: MICRO_NEON_FP32_FUSE (default 1 when the target has a vector FMA, i.e. on
  * every AArch64 target) lets the fully connected and depthwise kernels, whose generic
@@ -47,6 +53,24 @@ extern "C" {
 #endif
 #endif
 
+#if defined(__ARM_FEATURE_DOTPROD)
+#define MICRO_NEON_DOTPROD 1
+#else
+#define MICRO_NEON_DOTPROD 0
+#endif
+
+#if MICRO_NEON_DOTPROD
+/* acc[i] + the dot product of the four int8 of lane i of t with the four int8 of 32-bit
+ * lane g (a literal 0..3) of a: SDOT by element (AArch64 indexes a q register, 32-bit ARM
+ * a d register). */
+#if defined(__aarch64__)
+#define MICRO_NEON_SDOT_LANE(acc, t, a, g) vdotq_laneq_s32((acc), (t), (a), (g))
+#else
+#define MICRO_NEON_SDOT_LANE(acc, t, a, g) \
+  vdotq_lane_s32((acc), (t), (g) < 2 ? vget_low_s8(a) : vget_high_s8(a), (g) & 1)
+#endif
+#endif
+
 /* acc + a * b: fused when MICRO_NEON_FP32_FUSE (and the target has a vector FMA), else a
  * rounded product then a rounded sum (what the generic kernels compute). */
 #if MICRO_NEON_FP32_FUSE && (defined(__aarch64__) || defined(__ARM_FEATURE_FMA))
@@ -60,6 +84,33 @@ extern "C" {
 MICRO_ALWAYS_INLINE float32x4_t micro_neon_clamp_f32(float32x4_t x, float32x4_t lo,
                                                      float32x4_t hi) {
   return vminq_f32(vmaxq_f32(x, lo), hi);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Horizontal sums (vaddvq_* and vpaddq_* are AArch64 only) */
+
+/* The sum of the four lanes of v (wrapping). */
+MICRO_ALWAYS_INLINE int32_t micro_neon_addv_s32(int32x4_t v) {
+#if defined(__aarch64__)
+  return vaddvq_s32(v);
+#else
+  const int32x2_t s = vadd_s32(vget_low_s32(v), vget_high_s32(v));
+  return vget_lane_s32(vpadd_s32(s, s), 0);
+#endif
+}
+
+/* The sums of the four lanes of a, b, c and d, in lanes 0, 1, 2 and 3 (wrapping). */
+MICRO_ALWAYS_INLINE int32x4_t micro_neon_addv4_s32(int32x4_t a, int32x4_t b, int32x4_t c,
+                                                   int32x4_t d) {
+#if defined(__aarch64__)
+  return vpaddq_s32(vpaddq_s32(a, b), vpaddq_s32(c, d));
+#else
+  const int32x2_t a2 = vadd_s32(vget_low_s32(a), vget_high_s32(a));
+  const int32x2_t b2 = vadd_s32(vget_low_s32(b), vget_high_s32(b));
+  const int32x2_t c2 = vadd_s32(vget_low_s32(c), vget_high_s32(c));
+  const int32x2_t d2 = vadd_s32(vget_low_s32(d), vget_high_s32(d));
+  return vcombine_s32(vpadd_s32(a2, b2), vpadd_s32(c2, d2));
+#endif
 }
 
 /* ---------------------------------------------------------------------------------------

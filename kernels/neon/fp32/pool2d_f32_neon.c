@@ -2,9 +2,10 @@
  * pool2d_f32_neon.c - float32 NHWC average / max pooling with NEON intrinsics
  * (pool2d_f32_neon.h).
  *
- * For each output pixel the window is clipped once to the input; channels then go in
- * blocks of 16 (four q registers, one 64-byte load per tap on AArch64), then 4, then one
- * by one, with the taps inner (two per loop iteration).
+ * For each output pixel the window is clipped once to the input (a window as wide as the
+ * image, e.g. a global pooling, is then one run of pixels, visited in the same order);
+ * channels then go in blocks of 16 (four q registers, one 64-byte load per tap on
+ * AArch64), then 4, then one by one, with the taps inner (two per loop iteration).
  */
 #include "pool2d_f32_neon.h"
 
@@ -180,6 +181,10 @@ MICRO_ALWAYS_INLINE void pool(const float *in, float *out, const MicroPool2dPara
           win.x0 = in_b + (size_t)(iy0 + ky_lo) * in_row + (size_t)(ix0 + kx_lo) * C;
         else
           win.nky = win.nkx = 0;
+        if (win.nkx == p->in_w) { /* image-wide: one run of pixels */
+          win.nkx *= win.nky;
+          win.nky = win.nky > 0;
+        }
         if (is_avg) {
           const int32_t n = win.nky * win.nkx;
           avg_pixel(&win, C, p->count_include_pad ? full : (n > 0 ? (float)n : 1.0f), out, lo,

@@ -12,12 +12,18 @@
  * micro-kernel walks a block's segments with the accumulators in registers, then
  * requantizes (micro_neon_mbqm_s32), adds the output zero point, clamps and stores.
  *
+ * When a kernel row holds fewer than GATHER_ROW inputs (k_w * in_c, e.g. the 10x4 first
+ * layer of a keyword-spotting network on one input channel) those segments would be a few
+ * bytes each, too short for the 8-wide steps, so instead each block's pixels have their
+ * whole k gathered into one row each on the stack (the input zero point for taps in the
+ * padding), once for all panels: one segment of k_h * k_w * in_c per pixel.
+ *
  * Inner products:
- *  - SDOT (__ARM_FEATURE_DOTPROD): 16 k per step. Each pixel's 16 inputs are one vector;
+ *  - SDOT (MICRO_NEON_DOTPROD, AArch64 or 32-bit ARM): 16 k per step. Each pixel's 16 inputs are one vector;
  *    each group of four k rows of the panel (one 64-byte load, [k][16 channels]) is
  *    transposed with eight ZIPs into four [4 channels][4 k] vectors, and SDOT by lane adds
  *    four products per channel. Groups of 4 k then single k finish a segment.
- *  - otherwise (plain AArch64, 32-bit ARM): 8 k per step. Each pixel's 8 inputs are widened
+ *  - otherwise (no dot product): 8 k per step. Each pixel's 8 inputs are widened
  *    to int16 once; each k row of the panel is widened to two int16x8 and multiplied by lane
  *    into the int32 accumulators (SMLAL / VMLAL by scalar), four instructions per pixel and
  *    k. int8 x int8 products fit in int16 and are accumulated in int32 exactly.
@@ -35,6 +41,8 @@
 #define NR MICRO_CONV_S8_NR
 #define TILE_M 64  /* output pixels per tile: their inputs stay in L1 across panels */
 #define MAX_SEG 32 /* segments per micro-kernel call (more: accumulators go through memory) */
+#define GATHER_ROW 8 /* k_w * in_c below which a block's inputs are gathered (see below) */
+#define GATHER_K 256 /* ... when a pixel's k_h * k_w * in_c inputs fit this many bytes */
 
 #ifndef NONDOT_BARRIER
 #define NONDOT_BARRIER()
@@ -105,19 +113,29 @@ typedef struct {
     }                                                                                  \
   } while (0)
 
-#if defined(__ARM_FEATURE_DOTPROD)
+#if MICRO_NEON_DOTPROD
 /* The four k rows at w ([4 k][16 channels]) as SDOT operands: t[q] holds channels
  * 4q .. 4q + 3, each as its 4 k bytes. */
 MICRO_ALWAYS_INLINE void transpose4(const int8_t *w, int8x16_t *t) {
+#if defined(__aarch64__)
   const int8x16x4_t r = vld1q_s8_x4(w);
-  const int16x8_t a = vreinterpretq_s16_s8(vzip1q_s8(r.val[0], r.val[1])); /* ch 0-7: k0 k1 */
-  const int16x8_t b = vreinterpretq_s16_s8(vzip2q_s8(r.val[0], r.val[1])); /* ch 8-15 */
-  const int16x8_t c = vreinterpretq_s16_s8(vzip1q_s8(r.val[2], r.val[3])); /* ch 0-7: k2 k3 */
-  const int16x8_t d = vreinterpretq_s16_s8(vzip2q_s8(r.val[2], r.val[3]));
-  t[0] = vreinterpretq_s8_s16(vzip1q_s16(a, c));
-  t[1] = vreinterpretq_s8_s16(vzip2q_s16(a, c));
-  t[2] = vreinterpretq_s8_s16(vzip1q_s16(b, d));
-  t[3] = vreinterpretq_s8_s16(vzip2q_s16(b, d));
+#else
+  int8x16x4_t r;
+  r.val[0] = vld1q_s8(w), r.val[1] = vld1q_s8(w + 16);
+  r.val[2] = vld1q_s8(w + 32), r.val[3] = vld1q_s8(w + 48);
+#endif
+  {
+    const int8x16x2_t ab = vzipq_s8(r.val[0], r.val[1]); /* ch 0-7 | 8-15: k0 k1 */
+    const int8x16x2_t cd = vzipq_s8(r.val[2], r.val[3]); /* ch 0-7 | 8-15: k2 k3 */
+    const int16x8x2_t lo = vzipq_s16(vreinterpretq_s16_s8(ab.val[0]),
+                                     vreinterpretq_s16_s8(cd.val[0]));
+    const int16x8x2_t hi = vzipq_s16(vreinterpretq_s16_s8(ab.val[1]),
+                                     vreinterpretq_s16_s8(cd.val[1]));
+    t[0] = vreinterpretq_s8_s16(lo.val[0]);
+    t[1] = vreinterpretq_s8_s16(lo.val[1]);
+    t[2] = vreinterpretq_s8_s16(hi.val[0]);
+    t[3] = vreinterpretq_s8_s16(hi.val[1]);
+  }
 }
 #endif
 
@@ -156,7 +174,7 @@ MICRO_ALWAYS_INLINE void kernel(const int8_t *const *rows, int32_t nseg, int32_t
     UNROLL
     for (i = 0; i < MR; ++i) r[i] = rows[s * MR + i];
     c = 0;
-#if defined(__ARM_FEATURE_DOTPROD)
+#if MICRO_NEON_DOTPROD
     for (; c + 16 <= L; c += 16) {
       const int8_t *wk = w + (size_t)c * NR;
       int8x16_t a[MR_], t[4];
@@ -166,10 +184,10 @@ MICRO_ALWAYS_INLINE void kernel(const int8_t *const *rows, int32_t nseg, int32_t
   transpose4(wk + 64 * (g), t);                                     \
   UNROLL                                                            \
   for (i = 0; i < MR; ++i) {                                        \
-    acc[i][0] = vdotq_laneq_s32(acc[i][0], t[0], a[i], g);          \
-    acc[i][1] = vdotq_laneq_s32(acc[i][1], t[1], a[i], g);          \
-    acc[i][2] = vdotq_laneq_s32(acc[i][2], t[2], a[i], g);          \
-    acc[i][3] = vdotq_laneq_s32(acc[i][3], t[3], a[i], g);          \
+    acc[i][0] = MICRO_NEON_SDOT_LANE(acc[i][0], t[0], a[i], g);     \
+    acc[i][1] = MICRO_NEON_SDOT_LANE(acc[i][1], t[1], a[i], g);     \
+    acc[i][2] = MICRO_NEON_SDOT_LANE(acc[i][2], t[2], a[i], g);     \
+    acc[i][3] = MICRO_NEON_SDOT_LANE(acc[i][3], t[3], a[i], g);     \
   }                                                                 \
   STEP_BARRIER();
       GROUP(0)
@@ -382,6 +400,87 @@ static void conv_tile(const Group *g, Epilogue *e, int32_t m_tile, int32_t m_end
   }
 }
 
+/* Pixel (oy, ox)'s k_h * k_w * in_c inputs of image `in`, in k order, at dst (the input
+ * zero point for the taps in the padding). */
+static void gather_pixel(const int8_t *in, const MicroConv2dS8Params *p, int32_t oy, int32_t ox,
+                         int8_t *dst) {
+  const int32_t C = p->in_c, iy0 = oy * p->stride_h - p->pad_top;
+  const int32_t ix0 = ox * p->stride_w - p->pad_left;
+  const size_t row_bytes = (size_t)p->k_w * C;
+  int32_t ky, kx, kx_lo = 0, kx_hi = p->k_w;
+  /* the kernel columns inside the image: [kx_lo, kx_hi) */
+  while (kx_lo < kx_hi && ix0 + kx_lo * p->dilation_w < 0) ++kx_lo;
+  while (kx_hi > kx_lo && ix0 + (kx_hi - 1) * p->dilation_w >= p->in_w) --kx_hi;
+  for (ky = 0; ky < p->k_h; ++ky, dst += row_bytes) {
+    const int32_t iy = iy0 + ky * p->dilation_h;
+    const int8_t *row;
+    if (iy < 0 || iy >= p->in_h) {
+      memset(dst, (int8_t)p->input_zero_point, row_bytes);
+      continue;
+    }
+    row = in + (size_t)iy * p->in_w * C;
+    memset(dst, (int8_t)p->input_zero_point, (size_t)kx_lo * C);
+    if (p->dilation_w == 1)
+      memcpy(dst + (size_t)kx_lo * C, row + (size_t)(ix0 + kx_lo) * C,
+             (size_t)(kx_hi - kx_lo) * C);
+    else
+      for (kx = kx_lo; kx < kx_hi; ++kx)
+        memcpy(dst + (size_t)kx * C, row + (size_t)(ix0 + kx * p->dilation_w) * C, (size_t)C);
+    memset(dst + (size_t)kx_hi * C, (int8_t)p->input_zero_point, (size_t)(p->k_w - kx_hi) * C);
+  }
+}
+
+/* The whole convolution when the block inputs are gathered (g->gather): per block of MR
+ * pixels, gather once, then run every panel. */
+static void conv_gathered(const Group *g, const int8_t *packed_w, const int32_t *folded_bias,
+                          const int32_t *out_mult, const int32_t *out_shift, int8_t *out_b,
+                          Epilogue *e) {
+  const int MR = MR_;
+  const MicroConv2dS8Params *p = g->p;
+  const int32_t M = p->out_h * p->out_w, K = p->k_h * p->k_w * p->in_c;
+  const int32_t n_panels = (p->out_c + NR - 1) / NR;
+  const size_t ldc = (size_t)p->out_c;
+  int8_t gathered[MR_ * GATHER_K];
+  const int8_t *rows[MR_];
+  int8_t tmp[MR_ * NR];
+  int32_t acc_mem[MR_ * NR];
+  int32_t m0, i, ob, j, oy = 0, ox = 0;
+  for (m0 = 0; m0 < M; m0 += MR) {
+    const int32_t mr = micro_min_i32(MR, M - m0);
+    for (i = 0; i < MR; ++i) {
+      if (i < mr) {
+        gather_pixel(g->in, p, oy, ox, gathered + (size_t)i * K);
+        if (++ox == p->out_w) {
+          ox = 0;
+          ++oy;
+        }
+      }
+      rows[i] = gathered + (size_t)(i < mr ? i : mr - 1) * K;
+    }
+    for (ob = 0; ob < n_panels; ++ob) {
+      const int32_t n0 = ob * NR, nc = micro_min_i32(NR, p->out_c - n0);
+      const int full = mr == MR && nc == NR;
+      int8_t *c = out_b + (size_t)m0 * ldc + n0;
+      if (nc == NR) {
+        memcpy(e->bias, folded_bias + n0, sizeof e->bias);
+        memcpy(e->mult, out_mult + n0, sizeof e->mult);
+        memcpy(e->shift, out_shift + n0, sizeof e->shift);
+      } else {
+        for (j = 0; j < NR; ++j) {
+          e->bias[j] = j < nc ? folded_bias[n0 + j] : 0;
+          e->mult[j] = j < nc ? out_mult[n0 + j] : 0;
+          e->shift[j] = j < nc ? out_shift[n0 + j] : 0;
+        }
+      }
+      e->out = full ? c : tmp;
+      e->ldc = full ? ldc : (size_t)NR;
+      block_kernel(rows, 1, K, packed_w + (size_t)ob * K * NR, acc_mem, FIRST | LAST, e);
+      if (!full)
+        for (i = 0; i < mr; ++i) memcpy(c + (size_t)i * ldc, tmp + i * NR, (size_t)nc);
+    }
+  }
+}
+
 void micro_neon_conv2d_s8(const int8_t *in, const int8_t *packed_w, const int32_t *folded_bias,
                           const int32_t *out_mult, const int32_t *out_shift, int8_t *out,
                           int8_t *scratch, const MicroConv2dS8Params *p) {
@@ -413,6 +512,11 @@ void micro_neon_conv2d_s8(const int8_t *in, const int8_t *packed_w, const int32_
   e.hi = p->act_max;
   for (b = 0; b < p->batch; ++b) {
     g.in = in + (size_t)b * in_img;
+    if (p->k_w * p->in_c < GATHER_ROW && p->k_h * p->k_w * p->in_c <= GATHER_K) {
+      conv_gathered(&g, packed_w, folded_bias, out_mult, out_shift, out + (size_t)b * out_img,
+                    &e);
+      continue;
+    }
     for (m_tile = 0; m_tile < M; m_tile += TILE_M) {
       const int32_t m_end = micro_min_i32(M, m_tile + TILE_M);
       for (ob = 0; ob < n_panels; ++ob) {
