@@ -1,6 +1,7 @@
 """
 NEON against generic kernels on ARM64: instructions per inference for every model in
-../shared/models/tflite and the bundled example (examples/digits), each converted for
+../shared/models/tflite, the bundled example (examples/digits) and ../shared/models/onnx
+(the rows and model names of the other sections), each converted for
 target=ARM64 three ways and built with the generated build.sh (aarch64-linux-gnu-gcc,
 CMake Release: -O3):
 
@@ -43,19 +44,22 @@ from benchlib import (
     REPO,
     BenchError,
     BenchSkip,
+    Model,
     fmt_int,
     fmt_ratio,
     git_revision,
     markdown_table,
-    model_paths,
+    micro_convert_argv,
     one_line,
+    onnx_symbolic_inputs,
     replace_section,
     run_main,
+    select_models,
 )
+from peers import TensorSpec
 from speed import io_specs, random_inputs
 
 INSNCOUNT = REPO.parent / "shared" / "tools" / "insncount"
-EXAMPLES = sorted((REPO / "examples" / "digits").glob("*.tflite"))
 
 
 @dataclass(frozen=True)
@@ -169,23 +173,15 @@ class Counter:
 
 
 def measure_variant(
-    path: Path, variant: Variant, work: Path, counter: Counter, inputs: list[Path]
+    model: Model, variant: Variant, work: Path, counter: Counter, inputs: list[Path]
 ) -> tuple[Run, dict[str, int]]:
-    project = work / f"{path.stem}-{variant.name.replace('+', '-')}"
+    project = work / f"{model.path.stem}-{variant.name.replace('+', '-')}"
     cfg = work / f"{variant.name.replace('+', '-')}.cfg"
     cfg.write_text(
         "[micro_param]\nenable_micro=true\ntarget=ARM64\n"
         + (f"[micro_options]\n{variant.options}" if variant.options else "")
     )
-    _run(
-        [
-            str(Path(sys.executable).parent / "micro-convert"),
-            "--fmk=TFLITE",
-            f"--modelFile={path}",
-            f"--outputFile={project}",
-            f"--configFile={cfg}",
-        ]
-    )
+    _run(micro_convert_argv(model, project, cfg))
     _run([str(project / "build.sh")], cwd=project)
     exe = project / "build" / "benchmark"
     dump = work / "outputs.bin"
@@ -219,10 +215,31 @@ def neon_families(project_net_c: str) -> set[str]:
     return {family(m.group(1)) for m in CALL.finditer(project_net_c) if "_neon_" in m.group(1)}
 
 
-def measure(path: Path, work: Path, counter: Counter) -> Row:
-    row = Row(path.stem)
+def model_specs(model: Model) -> tuple[list[TensorSpec], list[TensorSpec]]:
+    """A model's inputs and outputs: from the .tflite, or as micro imports the .onnx."""
+    if model.is_tflite:
+        return io_specs(model.path)
+    from micro.pipeline import import_model
+
+    module = import_model("ONNX", model.path, onnx_symbolic_inputs(model.path))
+    function = next(iter(module.ops))
+    types = function.function_type  # type: ignore[attr-defined]
+
+    def specs(values: list) -> list[TensorSpec]:  # type: ignore[type-arg]
+        kinds = {"f32": np.float32, "i64": np.int64, "i32": np.int32, "i1": np.bool_}
+        return [
+            TensorSpec(f"{i}", tuple(t.get_shape()), np.dtype(kinds[str(t.element_type)]))
+            for i, t in enumerate(values)
+        ]
+
+    return specs(list(types.inputs.data)), specs(list(types.outputs.data))
+
+
+def measure(model: Model, work: Path, counter: Counter) -> Row:
+    path = model.path
+    row = Row(model.name)
     try:
-        specs, outputs = io_specs(path)
+        specs, outputs = model_specs(model)
         row.float_outputs = any(o.dtype.kind == "f" for o in outputs)
         inputs = []
         for i, array in enumerate(random_inputs(specs)):
@@ -231,7 +248,7 @@ def measure(path: Path, work: Path, counter: Counter) -> Row:
         all_calls: dict[str, int] = {}
         twins: set[str] = set()
         for variant in VARIANTS:
-            run, calls = measure_variant(path, variant, work, counter, inputs)
+            run, calls = measure_variant(model, variant, work, counter, inputs)
             row.runs[variant.name] = run
             if variant.name == NEON:
                 all_calls = calls
@@ -328,25 +345,6 @@ def render(rows: list[Row]) -> str:
     )
 
 
-def select_models(names: list[str]) -> list[Path]:
-    """The shared models and the bundled example, or those whose file name or stem equals a
-    name, or else contains it."""
-    paths = sorted(model_paths() + EXAMPLES, key=lambda p: p.stem)
-    if not names:
-        return paths
-    chosen: list[Path] = []
-    for name in names:
-        found = [p for p in paths if name in (p.name, p.stem)] or [
-            p for p in paths if name in p.name
-        ]
-        if not found:
-            raise BenchError(
-                f"no model matches '{name}' (models: {', '.join(p.stem for p in paths)})"
-            )
-        chosen.extend(p for p in found if p not in chosen)
-    return sorted(chosen, key=lambda p: p.stem)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description="NEON vs generic kernels: ARM64 instructions.")
     parser.add_argument("models", nargs="*", help="model names (default: all)")
@@ -361,7 +359,7 @@ def main() -> int:
             raise BenchSkip(f"{tool} is not installed (scripts/setup.sh installs it as root)")
     if not (INSNCOUNT / "build.sh").is_file():
         raise BenchSkip(f"{INSNCOUNT} is absent: no instruction counts")
-    paths = select_models(args.models)
+    models = select_models(args.models)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="micro-neon-") as tmp:
         work = Path(tmp)
@@ -369,9 +367,9 @@ def main() -> int:
         _run(["bash", str(INSNCOUNT / "build.sh"), str(plugin)])
         counter = Counter(plugin, work)
         rows = []
-        for path in paths:
-            print(f"  {path.stem} ...", file=sys.stderr, flush=True)
-            rows.append(measure(path, work, counter))
+        for model in models:
+            print(f"  {model.name} ...", file=sys.stderr, flush=True)
+            rows.append(measure(model, work, counter))
     body = render(rows)
     print(body)
     if args.write:
