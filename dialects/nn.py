@@ -1857,14 +1857,9 @@ class ConvTranspose2DOp(IRDLOperation):
         _verify_bias(self, self.bias, y[3])
 
 
-@irdl_op_definition
-class QuantizeLinearOp(IRDLOperation):
-    """
-    ONNX QuantizeLinear of f32 into i8/ui8: `saturate(round_half_even(x / scale) + zp)`
-    with `scales`/`zero_points` per tensor (one value) or per slice along `axis`.
-    """
-
-    name = "nn.quantize_linear"
+class _LinearQuantOp(IRDLOperation):
+    """ONNX's linear (de)quantization: `scales`/`zero_points` per tensor (one value) or
+    per slice along `axis`."""
 
     input = operand_def(TensorType)
     result = result_def(TensorType)
@@ -1894,52 +1889,30 @@ class QuantizeLinearOp(IRDLOperation):
                 "zero_points": _i64_array(zero_points),
             },
         )
+
+
+@irdl_op_definition
+class QuantizeLinearOp(_LinearQuantOp):
+    """ONNX QuantizeLinear of f32 into i8/ui8: `saturate(round_half_even(x / scale) + zp)`."""
+
+    name = "nn.quantize_linear"
 
     def verify_(self) -> None:
         _verify_quant_params(self, self.input, self.result, quantized=self.result)
 
 
 @irdl_op_definition
-class DequantizeLinearOp(IRDLOperation):
-    """ONNX DequantizeLinear of i8/ui8/i32 into f32: `(x - zp) * scale` (per tensor or axis)."""
+class DequantizeLinearOp(_LinearQuantOp):
+    """ONNX DequantizeLinear of i8/ui8/i32 into f32: `(x - zp) * scale`."""
 
     name = "nn.dequantize_linear"
-
-    input = operand_def(TensorType)
-    result = result_def(TensorType)
-
-    axis = prop_def(IntegerAttr)
-    scales = prop_def(DenseArrayBase)
-    zero_points = prop_def(DenseArrayBase)
-
-    traits = traits_def(Pure())
-    irdl_options = (ParsePropInAttrDict(),)
-    assembly_format = "$input attr-dict `:` functional-type(operands, results)"
-
-    def __init__(
-        self,
-        input: SSAValue,
-        result_type: Attribute,
-        axis: int,
-        scales: Sequence[float],
-        zero_points: Sequence[int],
-    ):
-        super().__init__(
-            operands=[input],
-            result_types=[result_type],
-            properties={
-                "axis": IntegerAttr(axis, i64),
-                "scales": DenseArrayBase.from_list(f32, [float(s) for s in scales]),
-                "zero_points": _i64_array(zero_points),
-            },
-        )
 
     def verify_(self) -> None:
         _verify_quant_params(self, self.input, self.result, quantized=self.input)
 
 
 def _verify_quant_params(op: Operation, x: SSAValue, y: SSAValue, quantized: SSAValue) -> None:
-    assert isinstance(op, QuantizeLinearOp | DequantizeLinearOp)
+    assert isinstance(op, _LinearQuantOp)
     _verify_same_shape(op, x, y)
     shape = tensor_shape(x)
     scales, zero_points = op.scales.get_values(), _ints(op.zero_points)

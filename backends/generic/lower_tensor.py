@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from xdsl.dialects.builtin import Float32Type, IntegerType, MemRefType
+from xdsl.dialects.builtin import IntegerType, MemRefType
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.utils.hints import isa
 
@@ -56,25 +56,32 @@ def call(
     op: Operation,
     callee: str,
     header: str,
-    args: Sequence[SSAValue],
+    args: Sequence[SSAValue | None],
     writes: Sequence[int],
     params: CStruct | None,
     *,
     scratch: int | None = None,
     in_place: Sequence[tuple[int, int, bool]] = (),
-    literals: dict[int, str] | None = None,
 ) -> None:
-    """Insert `callee(args..., &params)`; shape errors of the ABI name the operator."""
+    """
+    Insert `callee(args..., &params)`. An absent optional buffer (None) is passed as
+    NULL; `writes`, `scratch` and `in_place` name arguments by their C position.
+    """
+    absent = [i for i, a in enumerate(args) if a is None]
+
+    def operand(position: int) -> int:
+        return position - sum(1 for i in absent if i < position)
+
     ctx.insert(
         kernel.CallOp(
             callee,
-            list(args),
+            [a for a in args if a is not None],
             backend=BACKEND,
             header=header,
-            writes=writes,
-            scratch=scratch,
-            in_place=in_place,
-            literals=literals,
+            writes=[operand(w) for w in writes],
+            scratch=operand(scratch) if scratch is not None else None,
+            in_place=[(operand(t), operand(o), same) for t, o, same in in_place],
+            literals={i: "NULL" for i in absent} or None,
             params_type=params.name if params is not None else None,
             params=dict(struct_attr(params).data) if params is not None else None,
         )
@@ -422,27 +429,15 @@ def _layer_norm(ctx: LoweringContext, op: nn.LayerNormOp) -> bool:
     mean = ctx.result_buffer(op.mean)
     inv_std = ctx.result_buffer(op.inv_std)
     params = tensor_abi.layer_norm_params(shape, axis, op.epsilon.value.data)
-    if bias is None:
-        call(
-            ctx,
-            op,
-            "micro_layer_norm_f32",
-            _NORM,
-            [x, scale, y, mean, inv_std],
-            [2, 3, 4],
-            params,
-            literals={2: "NULL"},
-        )
-    else:
-        call(
-            ctx,
-            op,
-            "micro_layer_norm_f32",
-            _NORM,
-            [x, scale, bias, y, mean, inv_std],
-            [3, 4, 5],
-            params,
-        )
+    call(
+        ctx,
+        op,
+        "micro_layer_norm_f32",
+        _NORM,
+        [x, scale, bias, y, mean, inv_std],
+        [3, 4, 5],
+        params,
+    )
     return True
 
 
@@ -479,19 +474,7 @@ def _conv_transpose(ctx: LoweringContext, op: nn.ConvTranspose2DOp) -> bool:
         kernel.ints(op.pads),
         op.group.value.data,
     )
-    if bias is None:
-        call(
-            ctx,
-            op,
-            "micro_conv_transpose2d_f32",
-            _MATMUL,
-            [x, w, y],
-            [2],
-            params,
-            literals={2: "NULL"},
-        )
-    else:
-        call(ctx, op, "micro_conv_transpose2d_f32", _MATMUL, [x, w, bias, y], [3], params)
+    call(ctx, op, "micro_conv_transpose2d_f32", _MATMUL, [x, w, bias, y], [3], params)
     return True
 
 
@@ -531,29 +514,16 @@ def conv_splat(ctx: LoweringContext, op: nn.Conv2DOp | nn.DepthwiseConv2DOp, wei
     )
     scratch = ctx.scratch(4 * in_shape[1] * in_shape[2] * group)
     assert scratch is not None
-    if bias is None:
-        call(
-            ctx,
-            op,
-            "micro_conv2d_splat_f32",
-            _MATMUL,
-            [x, y, scratch],
-            [1, 2],
-            params,
-            scratch=2,
-            literals={1: "NULL"},
-        )
-    else:
-        call(
-            ctx,
-            op,
-            "micro_conv2d_splat_f32",
-            _MATMUL,
-            [x, bias, y, scratch],
-            [2, 3],
-            params,
-            scratch=3,
-        )
+    call(
+        ctx,
+        op,
+        "micro_conv2d_splat_f32",
+        _MATMUL,
+        [x, bias, y, scratch],
+        [2, 3],
+        params,
+        scratch=3,
+    )
     return True
 
 
@@ -566,19 +536,7 @@ def fully_connected_splat(ctx: LoweringContext, op: nn.FullyConnectedOp, weight:
     params = tensor_abi.fully_connected_splat_params(
         batch, in_features, out_features, weight, bias_value, nn.get_activation(op).bounds()
     )
-    if bias is None:
-        call(
-            ctx,
-            op,
-            "micro_fully_connected_splat_f32",
-            _MATMUL,
-            [x, y],
-            [1],
-            params,
-            literals={1: "NULL"},
-        )
-    else:
-        call(ctx, op, "micro_fully_connected_splat_f32", _MATMUL, [x, bias, y], [2], params)
+    call(ctx, op, "micro_fully_connected_splat_f32", _MATMUL, [x, bias, y], [2], params)
     return True
 
 
@@ -680,10 +638,6 @@ RULES: dict[type[Operation], Callable[[LoweringContext, Operation], bool]] = {
     nn.QuantizeLinearOp: _quantize_linear,  # type: ignore[dict-item]
     nn.DequantizeLinearOp: _dequantize_linear,  # type: ignore[dict-item]
 }
-
-
-def is_float_value(value: SSAValue) -> bool:
-    return isinstance(nn.element_type(value), Float32Type)
 
 
 __all__ = [

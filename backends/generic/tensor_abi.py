@@ -273,21 +273,6 @@ def pad_mode_params(
 # reductions and axis kernels
 
 
-REDUCE_CODES = (
-    "sum",
-    "mean",
-    "max",
-    "min",
-    "prod",
-    "sum_square",
-    "l1",
-    "l2",
-    "log_sum",
-    "log_sum_exp",
-)
-"""`MICRO_REDUCE_*`, in order."""
-
-
 def reduce_params(in_shape: Sequence[int], axes: Sequence[int], fn: str) -> CStruct:
     """`MicroReduceParams`: size-1 dimensions dropped, neighbours with the same
     reduce flag merged."""
@@ -305,7 +290,7 @@ def reduce_params(in_shape: Sequence[int], axes: Sequence[int], fn: str) -> CStr
             ("ndim", "i32", len(merged)),
             ("in_shape", "i32", _padded([m[0] for m in merged])),
             ("reduce", "i32", _padded([m[1] for m in merged])),
-            ("fn", "i32", REDUCE_CODES.index(fn)),
+            ("fn", "i32", nn.REDUCE_FUNCTIONS.index(fn)),  # MICRO_REDUCE_*, same order
         ),
     )
 
@@ -400,6 +385,37 @@ def matmul_params(a: Sequence[int], b: Sequence[int], out: Sequence[int]) -> CSt
     )
 
 
+def _window_fields(
+    x: Sequence[int],
+    kernel: Sequence[int],
+    out: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+    group: int,
+) -> tuple[tuple[str, str, int], ...]:
+    """The NHWC window fields the transposed and splat convolutions' structs share."""
+    values = (
+        ("batch", x[0]),
+        ("in_h", x[1]),
+        ("in_w", x[2]),
+        ("in_c", x[3]),
+        ("out_h", out[1]),
+        ("out_w", out[2]),
+        ("out_c", out[3]),
+        ("k_h", kernel[0]),
+        ("k_w", kernel[1]),
+        ("stride_h", strides[0]),
+        ("stride_w", strides[1]),
+        ("dilation_h", dilations[0]),
+        ("dilation_w", dilations[1]),
+        ("pad_top", pads[0]),
+        ("pad_left", pads[1]),
+        ("group", group),
+    )
+    return tuple((name, "i32", int(v)) for name, v in values)
+
+
 def conv_transpose_params(
     x: Sequence[int],
     filter_shape: Sequence[int],
@@ -409,26 +425,11 @@ def conv_transpose_params(
     pads: Sequence[int],
     group: int,
 ) -> CStruct:
+    """`MicroConvTransposeParams`; the filter is [in_c, k_h, k_w, out_c / group]."""
+    kernel = (filter_shape[1], filter_shape[2])
     return CStruct(
         "MicroConvTransposeParams",
-        (
-            ("batch", "i32", int(x[0])),
-            ("in_h", "i32", int(x[1])),
-            ("in_w", "i32", int(x[2])),
-            ("in_c", "i32", int(x[3])),
-            ("out_h", "i32", int(out[1])),
-            ("out_w", "i32", int(out[2])),
-            ("out_c", "i32", int(out[3])),
-            ("k_h", "i32", int(filter_shape[1])),
-            ("k_w", "i32", int(filter_shape[2])),
-            ("stride_h", "i32", int(strides[0])),
-            ("stride_w", "i32", int(strides[1])),
-            ("dilation_h", "i32", int(dilations[0])),
-            ("dilation_w", "i32", int(dilations[1])),
-            ("pad_top", "i32", int(pads[0])),
-            ("pad_left", "i32", int(pads[1])),
-            ("group", "i32", group),
-        ),
+        _window_fields(x, kernel, out, strides, dilations, pads, group),
     )
 
 
@@ -447,22 +448,7 @@ def conv_splat_params(
     return CStruct(
         "MicroConvSplatParams",
         (
-            ("batch", "i32", int(x[0])),
-            ("in_h", "i32", int(x[1])),
-            ("in_w", "i32", int(x[2])),
-            ("in_c", "i32", int(x[3])),
-            ("out_h", "i32", int(out[1])),
-            ("out_w", "i32", int(out[2])),
-            ("out_c", "i32", int(out[3])),
-            ("k_h", "i32", int(kernel[0])),
-            ("k_w", "i32", int(kernel[1])),
-            ("stride_h", "i32", int(strides[0])),
-            ("stride_w", "i32", int(strides[1])),
-            ("dilation_h", "i32", int(dilations[0])),
-            ("dilation_w", "i32", int(dilations[1])),
-            ("pad_top", "i32", int(pads[0])),
-            ("pad_left", "i32", int(pads[1])),
-            ("group", "i32", group),
+            *_window_fields(x, kernel, out, strides, dilations, pads, group),
             ("weight", "f32", weight),
             ("bias_value", "f32", bias_value),
             ("act_min", "f32", act[0]),

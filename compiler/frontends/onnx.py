@@ -39,6 +39,7 @@ from xdsl.dialects.builtin import (
     BytesAttr,
     DenseIntOrFPElementsAttr,
     DictionaryAttr,
+    IntegerAttr,
     IntegerType,
     ModuleOp,
     Signedness,
@@ -2224,8 +2225,6 @@ def _tap_indices(
 
 
 def _i64_attr(value: int) -> Attribute:
-    from xdsl.dialects.builtin import IntegerAttr
-
     return IntegerAttr(value, i64)
 
 
